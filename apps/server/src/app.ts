@@ -1,0 +1,41 @@
+import { contract } from '@enclave/contract';
+import { createExpressEndpoints } from '@ts-rest/express';
+import express, { type Express } from 'express';
+import type { Config } from './config.js';
+import type { Db } from './db/schema.js';
+import { requirePathOwner } from './http/auth.js';
+import { errorHandler, notFoundHandler } from './http/errors.js';
+import { jsonBody } from './http/json-body.js';
+import { rejectUndeclaredMethods } from './http/method-not-allowed.js';
+import { apiDocs } from './http/openapi.js';
+import { requestLogging } from './http/request-logging.js';
+import { validationErrorHandler } from './http/validation.js';
+import type { Logger } from './logger.js';
+import { tasksRouter } from './tasks/tasks.router.js';
+
+export interface AppDependencies {
+  db: Db;
+  config: Pick<Config, 'jwt' | 'bodyLimit'>;
+  logger: Logger;
+}
+
+/** The Express application, with no side effects: listening is the caller's business. */
+export function createApp({ db, config, logger }: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Clients of a JSON API revalidate nothing; hashing every body for an ETag is wasted work.
+  app.set('etag', false);
+  app.use(requestLogging(logger));
+  app.use(apiDocs());
+  app.use('/api/:user_id', requirePathOwner(config.jwt));
+  createExpressEndpoints(contract, { tasks: tasksRouter(db) }, app, {
+    logInitialization: false,
+    responseValidation: true,
+    globalMiddleware: jsonBody(config.bodyLimit),
+    requestValidationErrorHandler: validationErrorHandler,
+  });
+  rejectUndeclaredMethods(app, contract);
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

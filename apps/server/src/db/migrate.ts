@@ -1,0 +1,30 @@
+import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import * as createTasks from './migrations/0001-create-tasks.js';
+
+// Listed, not read from a folder, so the same list works from TypeScript sources and from the
+// compiled build. Names sort in the order they must run.
+const migrations: Record<string, Migration> = {
+  '0001-create-tasks': createTasks,
+};
+
+// Generic so any Kysely instance fits: the migrator works below the typed schema.
+function migrator<T>(db: Kysely<T>) {
+  return new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+}
+
+function unwrap({ error, results }: MigrationResultSet) {
+  if (error !== undefined) {
+    throw error instanceof Error ? error : new Error('Migration failed', { cause: error });
+  }
+  return results ?? [];
+}
+
+/** Applies every pending migration; safe to run from several processes at once. */
+export async function migrateToLatest<T>(db: Kysely<T>) {
+  return unwrap(await migrator(db).migrateToLatest());
+}
+
+/** Reverts the most recent migration. */
+export async function migrateDown<T>(db: Kysely<T>) {
+  return unwrap(await migrator(db).migrateDown());
+}

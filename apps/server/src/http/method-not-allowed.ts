@@ -1,0 +1,29 @@
+import type { AppRoute, AppRouter } from '@ts-rest/core';
+import { isAppRoute } from '@ts-rest/core';
+import type { Express } from 'express';
+import { sendError } from './errors.js';
+
+function routesOf(router: AppRouter): AppRoute[] {
+  return Object.values(router).flatMap((entry) => (isAppRoute(entry) ? [entry] : routesOf(entry)));
+}
+
+/**
+ * For every path the contract declares, a request with an undeclared method gets 405 with an
+ * `Allow` header rather than a misleading 404. Register after the contract's routes.
+ */
+export function rejectUndeclaredMethods(app: Express, contract: AppRouter): void {
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const route of routesOf(contract)) {
+    const methods = methodsByPath.get(route.path) ?? new Set<string>();
+    methods.add(route.method);
+    if (route.method === 'GET') methods.add('HEAD');
+    methodsByPath.set(route.path, methods);
+  }
+  for (const [path, methods] of methodsByPath) {
+    const allow = [...methods].join(', ');
+    app.all(path, (req, res) => {
+      res.setHeader('Allow', allow);
+      sendError(res, 405, `${req.method} is not allowed here; allowed: ${allow}`);
+    });
+  }
+}

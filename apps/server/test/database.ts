@@ -1,0 +1,18 @@
+import { inject } from 'vitest';
+import { openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import type { Db } from '../src/db/schema.js';
+
+/** The run's database (see global-setup.ts): shared PostgreSQL, or an embedded one per call. */
+export async function openTestDatabase(): Promise<Db> {
+  const url = inject('databaseUrl');
+  if (url !== null) return (await openDatabase({ url, dataDir: '', poolMax: 10 })).db;
+  const { db } = await openDatabase({ url: undefined, dataDir: 'memory://', poolMax: 1 });
+  await migrateToLatest(db);
+  return db;
+}
+
+/** Whether the run uses real PostgreSQL (concurrency behaves as in production) or PGlite. */
+export function usingPostgres(): boolean {
+  return inject('databaseUrl') !== null;
+}

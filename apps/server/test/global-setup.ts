@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { describeUrl, openDatabase } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A migrated PostgreSQL database for this run, or null for the embedded database. */
+    databaseUrl: string | null;
+  }
+}
+
+type Teardown = () => Promise<void>;
+
+function announce(line: string) {
+  process.stdout.write(`[tests] database: ${line}\n`);
+}
+
+async function migrate(url: string) {
+  const { db } = await openDatabase({ url, dataDir: '', poolMax: 1 });
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A fresh database on the server `serverUrl` points at, dropped again after the run. */
+async function freshDatabaseOn(serverUrl: string): Promise<{ url: string; teardown: Teardown }> {
+  const name = `enclave_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    teardown: async () => {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+async function dockerAnswers(): Promise<boolean> {
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    const timeout = new Promise<never>((_resolve, reject) =>
+      setTimeout(() => reject(new Error('timeout')), 10_000).unref(),
+    );
+    await Promise.race([getContainerRuntimeClient(), timeout]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Picks the tests' database, in order: TEST_DATABASE_URL / DATABASE_URL (a fresh database on
+ * that server), a PostgreSQL container when a Docker engine answers, else the embedded
+ * database (each test file then gets its own in memory). Prints which one it used.
+ */
+export default async function setup(project: TestProject): Promise<Teardown | undefined> {
+  const given = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (given !== undefined && given !== '') {
+    const { url, teardown } = await freshDatabaseOn(given);
+    await migrate(url);
+    announce(
+      `PostgreSQL ${describeUrl(url)} (fresh database on the server of TEST_DATABASE_URL/DATABASE_URL)`,
+    );
+    project.provide('databaseUrl', url);
+    return teardown;
+  }
+  if (await dockerAnswers()) {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    const container = await new PostgreSqlContainer('postgres:15-alpine').start();
+    const url = container.getConnectionUri();
+    await migrate(url);
+    announce(`PostgreSQL in a testcontainers container (${describeUrl(url)})`);
+    project.provide('databaseUrl', url);
+    return async () => {
+      await container.stop();
+    };
+  }
+  announce(
+    'embedded PGlite, in memory, one per test file (no TEST_DATABASE_URL/DATABASE_URL and no Docker engine)',
+  );
+  project.provide('databaseUrl', null);
+  return undefined;
+}

@@ -1,0 +1,240 @@
+import { initContract } from '@ts-rest/core';
+import { z } from 'zod';
+import { ErrorBodySchema } from './errors.js';
+import { IdParamSchema, TimestampSchema, UserIdParamSchema } from './fields.js';
+
+const c = initContract();
+
+type Shape = z.ZodRawShape;
+
+/** What a resource declares; everything else about it is derived. */
+export interface ResourceDeclaration<
+  TName extends string,
+  TFields extends Shape,
+  TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
+  TConflicts extends boolean,
+> {
+  /** Plural name: the URL segment, the list key, the contract key and the table name. */
+  name: TName;
+  /** Singular noun for messages and docs, e.g. `task`. */
+  singular: string;
+  /** The fields a client writes, with their limits. */
+  fields: TFields;
+  /** Values used on create when a field is absent; a field without one is required on create. */
+  defaults: TDefaults;
+  /** Whether a write can collide with a uniqueness rule and answer 409. */
+  conflicts: TConflicts;
+  /** A realistic value of every field, shown in the OpenAPI examples. */
+  example: { [K in keyof TFields]: z.output<TFields[K]> };
+}
+
+type CreateShape<TFields extends Shape, TDefaults> = {
+  [K in keyof TFields]: K extends keyof TDefaults ? z.ZodDefault<TFields[K]> : TFields[K];
+};
+
+type ResponseShape<TFields extends Shape> = {
+  id: z.ZodNumber;
+  user_id: z.ZodString;
+  created_at: typeof TimestampSchema;
+  updated_at: typeof TimestampSchema;
+} & TFields;
+
+type ListShape<TName extends string, TItem extends z.ZodTypeAny> = {
+  [K in TName]: z.ZodArray<TItem>;
+} & { count: z.ZodNumber };
+
+/** Metadata carried on every route, read by the OpenAPI generator. */
+export interface RouteMetadata {
+  resource: string;
+  requestExample?: unknown;
+  responseExample?: unknown;
+}
+
+function withDefaults<
+  TFields extends Shape,
+  TDefaults extends Partial<Record<keyof TFields, unknown>>,
+>(fields: TFields, defaults: TDefaults) {
+  const shape: Shape = {};
+  for (const [key, schema] of Object.entries(fields)) {
+    shape[key] = key in defaults ? schema.default(defaults[key]) : schema;
+  }
+  return shape as CreateShape<TFields, TDefaults>;
+}
+
+/** Derives the request and response schemas of a resource from its declaration. */
+export function resourceSchemas<
+  TName extends string,
+  TFields extends Shape,
+  TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
+  TConflicts extends boolean,
+>(declaration: ResourceDeclaration<TName, TFields, TDefaults, TConflicts>) {
+  const { name, fields, defaults } = declaration;
+  const create = z.object(withDefaults(fields, defaults)).strict();
+  const replace = z.object(fields).strict();
+  const patch = z
+    .object(fields)
+    .partial()
+    .strict()
+    .refine((body) => Object.keys(body).length > 0, {
+      message: 'must contain at least one field to change',
+    });
+  const responseShape = {
+    id: z.number().int().positive(),
+    user_id: z.string(),
+    ...fields,
+    created_at: TimestampSchema,
+    updated_at: TimestampSchema,
+  } as ResponseShape<TFields>;
+  const response = z.object(responseShape);
+  const list = z.object({
+    [name]: z.array(response),
+    count: z.number().int().nonnegative(),
+  } as ListShape<TName, typeof response>);
+  return { create, replace, patch, response, list };
+}
+
+const error = ErrorBodySchema;
+const conflictResponse = { 409: error } as const;
+type ConflictResponses<TConflicts extends boolean> = TConflicts extends true
+  ? typeof conflictResponse
+  : Record<never, never>;
+
+/**
+ * Declares a resource: its schemas and its six routes under `/api/:user_id/<name>`, each with
+ * every status code it can answer.
+ */
+export function defineResource<
+  TName extends string,
+  TFields extends Shape,
+  TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
+  TConflicts extends boolean,
+>(declaration: ResourceDeclaration<TName, TFields, TDefaults, TConflicts>) {
+  const { name, singular } = declaration;
+  const schemas = resourceSchemas(declaration);
+  const collection = `/api/:user_id/${name}` as const;
+  const item = `/api/:user_id/${name}/:id` as const;
+  const ownerParams = z.object({ user_id: UserIdParamSchema });
+  const itemParams = z.object({ user_id: UserIdParamSchema, id: IdParamSchema });
+  // 409 is declared only where the resource has a uniqueness rule to break.
+  const withConflict = <T extends object>(responses: T) =>
+    (declaration.conflicts ? { ...responses, ...conflictResponse } : responses) as T &
+      ConflictResponses<TConflicts>;
+  const responseExample = {
+    id: 1,
+    user_id: 'user-123',
+    ...declaration.example,
+    created_at: '2026-01-15T09:30:00.000Z',
+    updated_at: '2026-01-15T09:30:00.000Z',
+  };
+  const metadata = (requestExample?: unknown, example: unknown = responseExample) =>
+    ({ resource: name, requestExample, responseExample: example }) satisfies RouteMetadata;
+
+  // Routes go through c.query/c.mutation, not c.router(): ts-rest's header validation cannot be
+  // resolved on generic types, so the root contract applies c.router() once they are concrete.
+  const routes = {
+    list: c.query({
+      method: 'GET' as const,
+      strictStatusCodes: true as const,
+      path: collection,
+      pathParams: ownerParams,
+      summary: `List the user's ${name}`,
+      description: `Every ${singular} the authenticated user owns, oldest first.`,
+      responses: { 200: schemas.list, 401: error, 403: error, 500: error },
+      metadata: metadata(undefined, { [name]: [responseExample], count: 1 }),
+    }),
+    create: c.mutation({
+      method: 'POST' as const,
+      strictStatusCodes: true as const,
+      path: collection,
+      pathParams: ownerParams,
+      body: schemas.create,
+      summary: `Create a ${singular}`,
+      responses: withConflict({
+        201: schemas.response,
+        400: error,
+        401: error,
+        403: error,
+        413: error,
+        500: error,
+      }),
+      metadata: metadata(declaration.example),
+    }),
+    get: c.query({
+      method: 'GET' as const,
+      strictStatusCodes: true as const,
+      path: item,
+      pathParams: itemParams,
+      summary: `Get one ${singular}`,
+      responses: {
+        200: schemas.response,
+        400: error,
+        401: error,
+        403: error,
+        404: error,
+        500: error,
+      },
+      metadata: metadata(),
+    }),
+    update: c.mutation({
+      method: 'PUT' as const,
+      strictStatusCodes: true as const,
+      path: item,
+      pathParams: itemParams,
+      body: schemas.replace,
+      summary: `Replace a ${singular}`,
+      description: 'Every writable field is required; nullable fields take an explicit null.',
+      responses: withConflict({
+        200: schemas.response,
+        400: error,
+        401: error,
+        403: error,
+        404: error,
+        413: error,
+        500: error,
+      }),
+      metadata: metadata(declaration.example),
+    }),
+    patch: c.mutation({
+      method: 'PATCH' as const,
+      strictStatusCodes: true as const,
+      path: item,
+      pathParams: itemParams,
+      body: schemas.patch,
+      summary: `Change some fields of a ${singular}`,
+      description: 'Only the fields sent change; at least one field is required.',
+      responses: withConflict({
+        200: schemas.response,
+        400: error,
+        401: error,
+        403: error,
+        404: error,
+        413: error,
+        500: error,
+      }),
+      metadata: metadata(pickFirstField(declaration.example)),
+    }),
+    remove: c.mutation({
+      method: 'DELETE' as const,
+      strictStatusCodes: true as const,
+      path: item,
+      pathParams: itemParams,
+      body: c.noBody(),
+      summary: `Delete a ${singular}`,
+      responses: {
+        204: c.noBody(),
+        400: error,
+        401: error,
+        403: error,
+        404: error,
+        500: error,
+      },
+      metadata: metadata(),
+    }),
+  };
+  return { name, singular, schemas, routes };
+}
+
+function pickFirstField(example: Record<string, unknown>): Record<string, unknown> {
+  const [first] = Object.entries(example);
+  return first === undefined ? {} : { [first[0]]: first[1] };
+}
