@@ -41,6 +41,7 @@ export default tseslint.config(
     // Boundary 1: the contract is zod + ts-rest/core only; the client adds only the contract
     // and must run in browsers (no node:*).
     files: ['packages/contract/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -57,6 +58,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/client/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

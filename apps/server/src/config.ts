@@ -10,20 +10,45 @@ const MIN_PRODUCTION_SECRET_BYTES = 32;
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 
+// z.coerce.number() would read ' ' as 0 (a random port) and '0x10' as 16: a number from the
+// environment must be plain decimal digits.
+const integer = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^[0-9]{1,9}$/, message)
+    .transform(Number)
+    .pipe(z.number().int().min(min, message).max(max, message));
+};
+
+// A URL the regex accepts but `new URL()` cannot parse would fail later, outside this error
+// path, with an error that carries the whole URL, password included.
+const isParsableUrl = (value: string) => {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const EnvSchema = z.object({
   NODE_ENV: optional(z.enum(['development', 'test', 'production'])),
   HOST: optional(z.string()),
-  PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  PORT: optional(integer(0, 65535)),
   DATABASE_URL: optional(
-    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .refine(isParsableUrl, 'must be a valid URL'),
   ),
   DATA_DIR: optional(z.string()),
-  DB_POOL_MAX: optional(z.coerce.number().int().min(1).max(500)),
+  DB_POOL_MAX: optional(integer(1, 500)),
   JWT_SECRET: optional(z.string()),
   JWT_ALGORITHM: optional(z.enum(['HS256', 'HS384', 'HS512'])),
   JWT_ISSUER: optional(z.string()),
   JWT_AUDIENCE: optional(z.string()),
-  JWT_CLOCK_TOLERANCE_SECONDS: optional(z.coerce.number().int().min(0).max(300)),
+  JWT_CLOCK_TOLERANCE_SECONDS: optional(integer(0, 300)),
   BODY_LIMIT: optional(z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb or 1mb')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
 });
@@ -71,6 +96,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(
         `JWT_SECRET must be set to at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production ` +
           `(generate one with: node -e "console.log(require('crypto').randomBytes(48).toString('base64'))")`,
+      );
+    }
+    // Long enough, but published in this file: anyone could mint tokens with it.
+    if (secret === DEVELOPMENT_JWT_SECRET) {
+      throw new ConfigError(
+        'JWT_SECRET must not be the built-in development secret when NODE_ENV=production',
       );
     }
   } else if (secret === undefined) {

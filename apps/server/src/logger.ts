@@ -1,5 +1,32 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 
+// Driver errors carry request data: PGlite attaches the statement's parameters (`params`),
+// PostgreSQL row values (`detail`, `where`). Only what locates the fault is written.
+const LOGGED_ERROR_FIELDS = [
+  'type',
+  'message',
+  'stack',
+  'code',
+  'constraint',
+  'table',
+  'column',
+  'routine',
+] as const;
+
+/** The `err` serialiser of every logger here, pino-http's included. */
+export function serializeError(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null) return error;
+  const full = (error instanceof Error
+    ? pino.stdSerializers.err(error)
+    : error) as unknown as Record<string, unknown>;
+  return Object.fromEntries(
+    LOGGED_ERROR_FIELDS.filter((field) => full[field] !== undefined).map((field) => [
+      field,
+      full[field],
+    ]),
+  );
+}
+
 /** The one structured logger; `destination` lets tests read what would be written. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
@@ -7,6 +34,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       base: { service: 'enclave' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: serializeError },
       // Defence in depth: even if a header object reaches a log call, its secrets do not.
       redact: {
         paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.token'],

@@ -28,7 +28,7 @@ const { db, description } = await openDatabase({
 const applied = await migrateToLatest(db);
 logger.info({ database: description, migrations_applied: applied.length }, 'database ready');
 
-const server = createHttpServer(createApp({ db, config, logger }));
+const server = createHttpServer(createApp({ db, config, logger }), logger);
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -59,7 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logger,
     config: { jwt: jwtConfig, bodyLimit: options.bodyLimit ?? '100kb' },
   });
-  const server = createHttpServer(app);
+  const server = createHttpServer(app, logger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

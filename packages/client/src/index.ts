@@ -14,13 +14,47 @@ export interface ClientOptions {
   headers?: Record<string, string>;
 }
 
+interface RouteArgs {
+  params?: Record<string, unknown>;
+}
+type RouteCall = (args?: RouteArgs) => unknown;
+
+// ts-rest writes path parameters into the URL as they are: a user id holding `/`, `?`, `#` or
+// `%` would address another route or break the URL, so each value is percent-encoded first.
+function encodingPathParams<T extends object>(routes: T): T {
+  return Object.fromEntries(
+    Object.entries(routes).map(([key, value]) => {
+      if (typeof value !== 'function') return [key, encodingPathParams(value as object)];
+      const call = value as RouteCall;
+      const encoded = (args?: RouteArgs) =>
+        call(
+          args?.params === undefined
+            ? args
+            : {
+                ...args,
+                params: Object.fromEntries(
+                  Object.entries(args.params).map(([name, param]) => [
+                    name,
+                    encodeURIComponent(String(param)),
+                  ]),
+                ),
+              },
+        );
+      return [key, encoded];
+    }),
+  ) as T;
+}
+
 /** A typed client of the whole API: `client.tasks.list({ params: { user_id } })`, and so on. */
 export function createClient({ baseUrl, token, headers = {} }: ClientOptions) {
-  return initClient(contract, {
-    baseUrl,
-    baseHeaders: token === undefined ? headers : { ...headers, authorization: `Bearer ${token}` },
-    throwOnUnknownStatus: false,
-  });
+  return encodingPathParams(
+    initClient(contract, {
+      // Paths start with `/`; a trailing one here would make `//api/...`, which matches no route.
+      baseUrl: baseUrl.replace(/\/+$/, ''),
+      baseHeaders: token === undefined ? headers : { ...headers, authorization: `Bearer ${token}` },
+      throwOnUnknownStatus: false,
+    }),
+  );
 }
 
 export type Client = ReturnType<typeof createClient>;

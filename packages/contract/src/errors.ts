@@ -24,6 +24,7 @@ export const errorNames = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
   431: 'Request Header Fields Too Large',

@@ -20,7 +20,9 @@ export function jsonBody(limit: string): BodyMiddleware[] {
   const requireJson: BodyMiddleware = (req, res, next) => {
     if (METHODS_WITH_BODY.has(req.method ?? '')) {
       const type = req.is('application/json');
-      if (type === null) {
+      // type-is reports "no body" (null) only without Content-Length; fetch and most clients
+      // send `Content-Length: 0` for an empty POST, which deserves the same answer.
+      if (type === null || (type === false && req.headers['content-length'] === '0')) {
         sendError(res, 400, 'A JSON request body is required');
         return;
       }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pinoHttp } from 'pino-http';
-import type { Logger } from '../logger.js';
+import { serializeError, type Logger } from '../logger.js';
 
 // A caller's own id is kept so a request can be followed across services, but only if it is
 // short and plain: it is echoed in a header and written to every log line.
@@ -28,6 +28,8 @@ export function requestLogging(logger: Logger) {
     serializers: {
       req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),
+      // pino-http replaces the logger's serialisers on every request logger; keep the safe one.
+      err: serializeError,
     },
     customLogLevel: (_req, res, error) =>
       error !== undefined || res.statusCode >= 500

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { errorBody, type ErrorStatus } from '@enclave/contract';
 import type { Express } from 'express';
+import type { Logger } from '../logger.js';
 
 function rawErrorResponse(status: ErrorStatus, message: string): string {
   const body = JSON.stringify(errorBody(status, message));
@@ -18,17 +19,24 @@ function rawErrorResponse(status: ErrorStatus, message: string): string {
  * The HTTP server around the app. Requests Node rejects before Express sees them (headers over
  * the size limit, unparseable request lines) still get an answer in the API's error format.
  */
-export function createHttpServer(app: Express): Server {
+export function createHttpServer(app: Express, logger: Logger): Server {
   const server = createServer(app);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable) {
+    // As Node's own handler does: once a response on this socket has begun (pipelining), an
+    // extra raw answer would corrupt it, so the connection is just closed.
+    const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (!socket.writable || inFlight?.headersSent === true) {
       socket.destroy();
       return;
     }
+    // Never the raw bytes: they may hold a credential. The parser's code says what was wrong.
+    logger.warn({ code: error.code }, 'rejected a request Node could not parse');
     const response =
       error.code === 'HPE_HEADER_OVERFLOW'
         ? rawErrorResponse(431, 'Request headers are too large')
-        : rawErrorResponse(400, 'Malformed HTTP request');
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? rawErrorResponse(408, 'The request was not received in time')
+          : rawErrorResponse(400, 'Malformed HTTP request');
     socket.end(response);
   });
   return server;

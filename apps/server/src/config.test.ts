@@ -1,0 +1,265 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './config.js';
+
+const GOOD_SECRET = 'p'.repeat(32);
+
+/** loadConfig must throw a ConfigError; returns its message for further checks. */
+function configError(env: NodeJS.ProcessEnv): string {
+  let thrown: unknown;
+  try {
+    loadConfig(env);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ConfigError);
+  const error = thrown as ConfigError;
+  expect(error.name).toBe('ConfigError');
+  return error.message;
+}
+
+describe('loadConfig defaults', () => {
+  it('starts with no configuration at all', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      environment: 'development',
+      host: '127.0.0.1',
+      port: 3000,
+      databaseUrl: undefined,
+      poolMax: 10,
+      bodyLimit: '100kb',
+      logLevel: 'info',
+      jwt: {
+        secret: DEVELOPMENT_JWT_SECRET,
+        algorithm: 'HS256',
+        issuer: undefined,
+        audience: undefined,
+        clockToleranceSeconds: 0,
+      },
+    });
+  });
+
+  it('selects the embedded database in an absolute DATA_DIR when DATABASE_URL is unset', () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).toBeUndefined();
+    expect(path.isAbsolute(config.dataDir)).toBe(true);
+    expect(config.dataDir).toBe(path.resolve('.data/pglite'));
+  });
+
+  it('resolves a relative DATA_DIR against the working directory', () => {
+    const config = loadConfig({ DATA_DIR: 'some/where' });
+    expect(config.dataDir).toBe(path.join(process.cwd(), 'some', 'where'));
+    expect(loadConfig({ DATA_DIR: '/var/lib/enclave' }).dataDir).toBe(
+      path.resolve('/var/lib/enclave'),
+    );
+  });
+
+  it('reads every variable it is given', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      DATABASE_URL: 'postgresql://app:pw@db.internal:5433/enclave',
+      DB_POOL_MAX: '25',
+      JWT_SECRET: GOOD_SECRET,
+      JWT_ALGORITHM: 'HS512',
+      JWT_ISSUER: 'https://issuer.example',
+      JWT_AUDIENCE: 'enclave-api',
+      JWT_CLOCK_TOLERANCE_SECONDS: '30',
+      BODY_LIMIT: '1mb',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config).toEqual({
+      environment: 'production',
+      host: '0.0.0.0',
+      port: 8080,
+      databaseUrl: 'postgresql://app:pw@db.internal:5433/enclave',
+      dataDir: path.resolve('.data/pglite'),
+      poolMax: 25,
+      jwt: {
+        secret: GOOD_SECRET,
+        algorithm: 'HS512',
+        issuer: 'https://issuer.example',
+        audience: 'enclave-api',
+        clockToleranceSeconds: 30,
+      },
+      bodyLimit: '1mb',
+      logLevel: 'debug',
+      warnings: [],
+    });
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ PATH: '/usr/bin', SOMETHING_ELSE: 'x' }).port).toBe(3000);
+  });
+});
+
+describe('loadConfig: the JWT secret', () => {
+  it.each([{}, { NODE_ENV: 'development' }, { NODE_ENV: 'test' }])(
+    'falls back to the development secret with a warning outside production (%o)',
+    (env) => {
+      const config = loadConfig(env);
+      expect(config.jwt.secret).toBe(DEVELOPMENT_JWT_SECRET);
+      expect(config.warnings).toHaveLength(1);
+      expect(config.warnings[0]).toMatch(/JWT_SECRET/);
+      // The warning is logged, so it must not carry the secret itself.
+      expect(config.warnings[0]).not.toContain(DEVELOPMENT_JWT_SECRET);
+    },
+  );
+
+  it('warns about nothing when a secret is given in development', () => {
+    const config = loadConfig({ JWT_SECRET: 'short-but-fine-for-development' });
+    expect(config.jwt.secret).toBe('short-but-fine-for-development');
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('refuses production without JWT_SECRET, explaining what to do', () => {
+    const message = configError({ NODE_ENV: 'production' });
+    expect(message).toMatch(/JWT_SECRET/);
+    expect(message).toMatch(/32 bytes/);
+    expect(message).toMatch(/NODE_ENV=production/);
+  });
+
+  it('refuses a 31-byte secret in production without echoing it', () => {
+    const secret = 'S3cr3t-'.padEnd(31, 'z');
+    expect(Buffer.byteLength(secret)).toBe(31);
+    const message = configError({ NODE_ENV: 'production', JWT_SECRET: secret });
+    expect(message).toMatch(/JWT_SECRET/);
+    expect(message).not.toContain(secret);
+    expect(message).not.toContain('S3cr3t');
+  });
+
+  it('accepts exactly 32 bytes in production, with no warning', () => {
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET });
+    expect(config.jwt.secret).toBe(GOOD_SECRET);
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('counts bytes, not characters', () => {
+    // 16 two-byte characters are 32 bytes; 15 of them plus one ASCII character are 31.
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'é'.repeat(16) }).jwt.secret).toBe(
+      'é'.repeat(16),
+    );
+    configError({ NODE_ENV: 'production', JWT_SECRET: `${'é'.repeat(15)}a` });
+  });
+
+  it('refuses the published development secret in production, though it is long enough', () => {
+    const message = configError({ NODE_ENV: 'production', JWT_SECRET: DEVELOPMENT_JWT_SECRET });
+    expect(message).toMatch(/JWT_SECRET/);
+    expect(message).not.toContain(DEVELOPMENT_JWT_SECRET);
+  });
+
+  it('never puts the secret in the message when another variable is invalid', () => {
+    const secret = 'do-not-print-me-0123456789abcdef';
+    const message = configError({ NODE_ENV: 'production', JWT_SECRET: secret, PORT: 'nope' });
+    expect(message).toMatch(/\bPORT\b/);
+    expect(message).not.toContain(secret);
+  });
+});
+
+describe('loadConfig: empty variables count as unset', () => {
+  it('uses the defaults for every empty variable', () => {
+    const config = loadConfig({
+      NODE_ENV: '',
+      HOST: '',
+      PORT: '',
+      DATABASE_URL: '',
+      DATA_DIR: '',
+      DB_POOL_MAX: '',
+      JWT_SECRET: '',
+      JWT_ALGORITHM: '',
+      JWT_ISSUER: '',
+      JWT_AUDIENCE: '',
+      JWT_CLOCK_TOLERANCE_SECONDS: '',
+      BODY_LIMIT: '',
+      LOG_LEVEL: '',
+    });
+    expect(config).toEqual(loadConfig({}));
+  });
+
+  it('treats an empty JWT_SECRET in production as missing', () => {
+    expect(configError({ NODE_ENV: 'production', JWT_SECRET: '' })).toMatch(/JWT_SECRET/);
+  });
+
+  it('treats an empty JWT_ISSUER / JWT_AUDIENCE as "do not check", not as an empty value', () => {
+    const { jwt } = loadConfig({ JWT_ISSUER: '', JWT_AUDIENCE: '' });
+    expect(jwt.issuer).toBeUndefined();
+    expect(jwt.audience).toBeUndefined();
+  });
+});
+
+describe('loadConfig: invalid values name the variable', () => {
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '-1'],
+    ['PORT', '65536'],
+    ['PORT', '3000.5'],
+    ['PORT', ' '],
+    ['PORT', '0x10'],
+    ['PORT', '1e3'],
+    ['PORT', '99999999999999999999'],
+    ['DB_POOL_MAX', '0'],
+    ['DB_POOL_MAX', '501'],
+    ['DB_POOL_MAX', 'ten'],
+    ['JWT_CLOCK_TOLERANCE_SECONDS', '301'],
+    ['JWT_CLOCK_TOLERANCE_SECONDS', '-5'],
+    ['DATABASE_URL', 'mysql://db/enclave'],
+    ['DATABASE_URL', 'localhost:5432/enclave'],
+    ['DATABASE_URL', 'postgres://[not-a-host'],
+    ['LOG_LEVEL', 'verbose'],
+    ['LOG_LEVEL', 'INFO'],
+    ['BODY_LIMIT', '100'],
+    ['BODY_LIMIT', '1gb'],
+    ['BODY_LIMIT', '10 kb'],
+    ['BODY_LIMIT', '-1kb'],
+    ['NODE_ENV', 'prod'],
+    ['JWT_ALGORITHM', 'none'],
+    ['JWT_ALGORITHM', 'RS256'],
+    ['JWT_ALGORITHM', 'hs256'],
+  ])('%s=%j is refused', (name, value) => {
+    const message = configError({ [name]: value });
+    expect(message).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+
+  it.each([
+    ['PORT', '0', 0],
+    ['PORT', '65535', 65535],
+    ['PORT', '08080', 8080],
+    ['DB_POOL_MAX', '1', 1],
+    ['JWT_CLOCK_TOLERANCE_SECONDS', '300', 300],
+  ])('%s=%j is accepted', (name, value, expected) => {
+    const config = loadConfig({ [name]: value });
+    const read = {
+      PORT: config.port,
+      DB_POOL_MAX: config.poolMax,
+      JWT_CLOCK_TOLERANCE_SECONDS: config.jwt.clockToleranceSeconds,
+    }[name];
+    expect(read).toBe(expected);
+  });
+
+  it.each(['512b', '100kb', '1mb', '2MB', '64KB'])('BODY_LIMIT=%j is accepted', (limit) => {
+    expect(loadConfig({ BODY_LIMIT: limit }).bodyLimit).toBe(limit);
+  });
+
+  it('accepts both postgres:// and postgresql:// URLs', () => {
+    for (const url of [
+      'postgres://localhost/db',
+      'postgresql://u:p@host:5432/db?sslmode=require',
+    ]) {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+  });
+
+  it('does not echo a DATABASE_URL, which may hold a password', () => {
+    const message = configError({ DATABASE_URL: 'mysql://admin:hunter2@db/enclave' });
+    expect(message).not.toContain('hunter2');
+    const unparsable = configError({ DATABASE_URL: 'postgres://admin:hunter2@[db/enclave' });
+    expect(unparsable).toMatch(/DATABASE_URL/);
+    expect(unparsable).not.toContain('hunter2');
+  });
+
+  it('reports every invalid variable at once', () => {
+    const message = configError({ PORT: 'x', LOG_LEVEL: 'loud', BODY_LIMIT: 'big' });
+    for (const name of ['PORT', 'LOG_LEVEL', 'BODY_LIMIT']) expect(message).toContain(name);
+  });
+});

@@ -1,0 +1,258 @@
+import {
+  ErrorBodySchema,
+  contract,
+  tasks,
+  type ErrorStatus,
+  type RouteMetadata,
+} from '@enclave/contract';
+import type { AppRoute } from '@ts-rest/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../test/harness.js';
+
+interface MediaType {
+  schema?: Record<string, unknown>;
+  example?: unknown;
+}
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  tags?: string[];
+  security?: Record<string, string[]>[];
+  parameters?: { name: string; in: string; required?: boolean }[];
+  requestBody?: { required?: boolean; content: Record<string, MediaType> };
+  responses: Record<string, { description: string; content?: Record<string, MediaType> }>;
+}
+interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, Record<string, unknown>> };
+}
+
+let server: TestServer;
+let doc: OpenApiDocument;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const response = await server.fetch('/openapi.json');
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  doc = (await response.json()) as OpenApiDocument;
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+// What the contract declares, in OpenAPI's terms: the expectations follow the contract, so a
+// route or status added there and lost on the way to the document fails here.
+const declared = Object.entries(contract.tasks).map(([name, route]: [string, AppRoute]) => ({
+  name,
+  route,
+  path: route.path.replace(/:(\w+)/g, '{$1}'),
+  method: route.method.toLowerCase(),
+  statuses: Object.keys(route.responses).sort(),
+}));
+
+function operation(path: string, method: string): Operation {
+  const op = doc.paths[path]?.[method];
+  expect(op, `${method.toUpperCase()} ${path} is documented`).toBeDefined();
+  return op!;
+}
+
+describe('GET /openapi.json', () => {
+  it('is an OpenAPI 3 document describing this API', () => {
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.info.title).toBe('Enclave API');
+    expect(doc.info.version).toEqual(expect.any(String));
+  });
+
+  it('documents exactly the six task routes', () => {
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/{user_id}/tasks',
+      '/api/{user_id}/tasks/{id}',
+    ]);
+    expect(Object.keys(doc.paths['/api/{user_id}/tasks']!).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths['/api/{user_id}/tasks/{id}']!).sort()).toEqual([
+      'delete',
+      'get',
+      'patch',
+      'put',
+    ]);
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method} ${path}`),
+    );
+    expect(documented.sort()).toEqual(declared.map((d) => `${d.method} ${d.path}`).sort());
+  });
+
+  it('declares bearer JWT authentication and requires it on every operation', () => {
+    expect(doc.components.securitySchemes.bearerAuth).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    for (const { path, method } of declared) {
+      expect(operation(path, method).security).toEqual([{ bearerAuth: [] }]);
+    }
+  });
+
+  it.each(declared)('documents every status $name declares, and no other', (d) => {
+    const op = operation(d.path, d.method);
+    expect(Object.keys(op.responses).sort()).toEqual(d.statuses);
+    for (const [status, response] of Object.entries(op.responses)) {
+      // ts-rest's fallback description is the bare status code, which tells a reader nothing.
+      expect(response.description, `${d.name} ${status}`).not.toBe(status);
+      expect(response.description.length).toBeGreaterThan(1);
+    }
+  });
+
+  it('spot-checks statuses against what the API really answers', () => {
+    const create = operation('/api/{user_id}/tasks', 'post');
+    expect(Object.keys(create.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '403', '413']),
+    );
+    expect(create.responses).not.toHaveProperty('409');
+    expect(create.responses).not.toHaveProperty('404');
+    expect(operation('/api/{user_id}/tasks', 'get').responses).not.toHaveProperty('400');
+    expect(operation('/api/{user_id}/tasks/{id}', 'get').responses).toHaveProperty('404');
+    const remove = operation('/api/{user_id}/tasks/{id}', 'delete');
+    expect(remove.responses['204']?.content).toBeUndefined();
+    expect(remove.requestBody).toBeUndefined();
+  });
+
+  it('tags every operation with its resource and gives each a unique id and a summary', () => {
+    const ids = new Set<string>();
+    for (const { path, method } of declared) {
+      const op = operation(path, method);
+      expect(op.tags).toEqual(['tasks']);
+      expect(op.summary).toMatch(/task/);
+      expect(op.operationId).toEqual(expect.any(String));
+      ids.add(op.operationId!);
+    }
+    expect(ids.size).toBe(declared.length);
+  });
+
+  it('documents the path parameters as required', () => {
+    const item = operation('/api/{user_id}/tasks/{id}', 'get');
+    expect(item.parameters?.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['user_id', 'path', true],
+      ['id', 'path', true],
+    ]);
+    const collection = operation('/api/{user_id}/tasks', 'post');
+    expect(collection.parameters?.map((p) => p.name)).toEqual(['user_id']);
+  });
+
+  it('gives every write a required JSON body with an example the route accepts', () => {
+    const bodies = [
+      ['post', '/api/{user_id}/tasks', tasks.schemas.create],
+      ['put', '/api/{user_id}/tasks/{id}', tasks.schemas.replace],
+      ['patch', '/api/{user_id}/tasks/{id}', tasks.schemas.patch],
+    ] as const;
+    for (const [method, path, schema] of bodies) {
+      const body = operation(path, method).requestBody;
+      expect(body?.required, `${method} ${path} body is required`).toBe(true);
+      const json = body?.content['application/json'];
+      expect(json?.schema).toEqual(expect.any(Object));
+      expect(json?.example, `${method} ${path} has a request example`).toBeDefined();
+      expect(schema.safeParse(json?.example).success).toBe(true);
+    }
+    const createExample = operation('/api/{user_id}/tasks', 'post').requestBody?.content[
+      'application/json'
+    ]?.example;
+    expect(createExample).toEqual((contract.tasks.create.metadata as RouteMetadata).requestExample);
+  });
+
+  it('gives every JSON response an example that matches its own schema', () => {
+    for (const d of declared) {
+      const op = operation(d.path, d.method);
+      for (const [status, response] of Object.entries(op.responses)) {
+        const json = response.content?.['application/json'];
+        if (status === '204') continue;
+        expect(json?.example, `${d.name} ${status} example`).toBeDefined();
+        const code = Number(status);
+        if (code >= 400) {
+          expect(ErrorBodySchema.parse(json?.example)).toMatchObject({ status_code: code });
+        } else {
+          const schema = d.route.responses[code as ErrorStatus] as {
+            safeParse(value: unknown): { success: boolean };
+          };
+          expect(schema.safeParse(json?.example).success, `${d.name} ${status}`).toBe(true);
+        }
+      }
+    }
+    const list = operation('/api/{user_id}/tasks', 'get').responses['200']?.content?.[
+      'application/json'
+    ]?.example as { tasks: unknown[]; count: number };
+    expect(list.count).toBe(list.tasks.length);
+  });
+});
+
+describe('GET /docs', () => {
+  let html: string;
+  let docsUrl: string;
+
+  beforeAll(async () => {
+    const response = await server.fetch('/docs');
+    expect(response.status).toBe(200);
+    docsUrl = response.url;
+    expect(new URL(docsUrl).pathname).toBe('/docs/');
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    html = await response.text();
+  });
+
+  function assetsOf(page: string): string[] {
+    const references = [...page.matchAll(/<(?:script|link)\b[^>]*\b(?:src|href)="([^"]+)"/g)];
+    return references.map((match) => match[1]!);
+  }
+
+  function foreignUrls(source: string): string[] {
+    const own = new URL(server.baseUrl).host;
+    return [...source.matchAll(/https?:\/\/[^\s"'`)<>]+/g)]
+      .map((match) => match[0])
+      .filter((url) => new URL(url).host !== own);
+  }
+
+  it('is the Swagger UI page, titled for this API', () => {
+    expect(html).toContain('<title>Enclave API</title>');
+    expect(html).toContain('id="swagger-ui"');
+  });
+
+  it('serves every script and stylesheet it references from this server', async () => {
+    const assets = assetsOf(html);
+    expect(assets).toEqual(
+      expect.arrayContaining([
+        './swagger-ui.css',
+        './swagger-ui-bundle.js',
+        './swagger-ui-standalone-preset.js',
+        './swagger-ui-init.js',
+      ]),
+    );
+    for (const asset of assets) {
+      const url = new URL(asset, docsUrl);
+      expect(url.origin, asset).toBe(server.baseUrl);
+      const response = await server.fetch(url.pathname);
+      expect(response.status, asset).toBe(200);
+      const type = response.headers.get('content-type') ?? '';
+      if (asset.endsWith('.js')) expect(type, asset).toMatch(/javascript/);
+      if (asset.endsWith('.css')) expect(type, asset).toMatch(/^text\/css/);
+      expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(0);
+    }
+  });
+
+  it('loads nothing from another host, so the docs work offline', async () => {
+    // An xmlns value names an XML namespace; browsers never fetch it.
+    const withoutNamespaces = html.replace(/\bxmlns(?::\w+)?="[^"]*"/g, '');
+    expect(foreignUrls(withoutNamespaces)).toEqual([]);
+
+    const init = await (await server.fetch('/docs/swagger-ui-init.js')).text();
+    expect(foreignUrls(init)).toEqual([]);
+    // Swagger UI otherwise posts the document to validator.swagger.io on every page load.
+    expect(init).toMatch(/"validatorUrl":\s*null/);
+  });
+
+  it('embeds the same document that /openapi.json serves', async () => {
+    const init = await (await server.fetch('/docs/swagger-ui-init.js')).text();
+    expect(init).toContain('"swaggerDoc"');
+    for (const path of Object.keys(doc.paths)) expect(init).toContain(JSON.stringify(path));
+  });
+});
