@@ -31,5 +31,16 @@ export const IdParamSchema = z.union([z.number(), z.string()]).transform((value,
 /** The owner segment of every resource path; it must equal the token's subject. */
 export const UserIdParamSchema = z.string().min(1).max(255);
 
-/** Timestamps are ISO 8601 in UTC, e.g. `2026-11-23T21:22:02.123Z`. */
-export const TimestampSchema = z.string().datetime({ offset: true });
+const ISO_8601_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Timestamps are ISO 8601 in UTC, e.g. `2026-11-23T21:22:02.123Z`. Not `z.string().datetime()`:
+ * zod 3 compiles that check's regex anew on every parse, which was a tenth of the server's
+ * CPU validating a 50-task list. `metaOpenApi` is how the OpenAPI generator
+ * (@anatine/zod-openapi, under @ts-rest/open-api) is told the format; a plain property, so
+ * the contract still imports nothing else.
+ */
+export const TimestampSchema = Object.assign(
+  z.string().regex(ISO_8601_WITH_OFFSET, 'must be an ISO 8601 timestamp with an offset'),
+  { metaOpenApi: { format: 'date-time' } },
+);

@@ -3,7 +3,7 @@ import type { AppRoute, ClientInferRequest, ServerInferResponses } from '@ts-res
 import { z } from 'zod';
 import { contract } from './contract.js';
 import { ErrorBodySchema, errorBody, errorNames } from './errors.js';
-import { IdParamSchema, MAX_ID, text } from './fields.js';
+import { IdParamSchema, MAX_ID, TimestampSchema, text } from './fields.js';
 import { defineResource, type RouteMetadata } from './resource.js';
 import { tasks, type Task, type TaskCreate, type TaskPatch, type TaskReplace } from './tasks.js';
 
@@ -480,5 +480,23 @@ describe('types', () => {
     expectTypeOf<ServerInferResponses<typeof widgets.routes.get>['status']>().toEqualTypeOf<
       200 | 400 | 401 | 403 | 404 | 500
     >();
+  });
+});
+
+describe('TimestampSchema', () => {
+  it('accepts ISO 8601 timestamps that carry an offset', () => {
+    for (const value of [
+      '2026-11-23T21:22:02.123Z',
+      '2026-11-23T21:22:02Z',
+      '2026-11-23T21:22:02+00:00',
+    ]) {
+      expect(TimestampSchema.safeParse(value).success, value).toBe(true);
+    }
+  });
+
+  it('rejects timestamps without an offset and other strings', () => {
+    for (const value of ['2026-11-23T21:22:02', '2026-11-23 21:22:02Z', 'yesterday', '']) {
+      expect(TimestampSchema.safeParse(value).success, value).toBe(false);
+    }
   });
 });

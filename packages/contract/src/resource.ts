@@ -119,6 +119,16 @@ export function defineResource<
   const withConflict = <T extends object>(responses: T) =>
     (declaration.conflicts ? { ...responses, ...conflictResponse } : responses) as T &
       ConflictResponses<TConflicts>;
+  // PUT and PATCH can answer the same things.
+  const itemWriteResponses = withConflict({
+    200: schemas.response,
+    400: error,
+    401: error,
+    403: error,
+    404: error,
+    413: error,
+    500: error,
+  });
   const responseExample = {
     id: 1,
     user_id: 'user-123',
@@ -183,15 +193,7 @@ export function defineResource<
       body: schemas.replace,
       summary: `Replace a ${singular}`,
       description: 'Every writable field is required; nullable fields take an explicit null.',
-      responses: withConflict({
-        200: schemas.response,
-        400: error,
-        401: error,
-        403: error,
-        404: error,
-        413: error,
-        500: error,
-      }),
+      responses: itemWriteResponses,
       metadata: metadata(declaration.example),
     }),
     patch: c.mutation({
@@ -202,15 +204,7 @@ export function defineResource<
       body: schemas.patch,
       summary: `Change some fields of a ${singular}`,
       description: 'Only the fields sent change; at least one field is required.',
-      responses: withConflict({
-        200: schemas.response,
-        400: error,
-        401: error,
-        403: error,
-        404: error,
-        413: error,
-        500: error,
-      }),
+      responses: itemWriteResponses,
       metadata: metadata(pickFirstField(declaration.example)),
     }),
     remove: c.mutation({

@@ -132,6 +132,16 @@ describe('GET /openapi.json', () => {
     expect(ids.size).toBe(declared.length);
   });
 
+  it('documents timestamps as date-time strings', () => {
+    const created = operation('/api/{user_id}/tasks', 'post').responses['201'] as {
+      content: { 'application/json': { schema: { properties: Record<string, unknown> } } };
+    };
+    const { properties } = created.content['application/json'].schema;
+    for (const field of ['created_at', 'updated_at']) {
+      expect(properties[field]).toMatchObject({ type: 'string', format: 'date-time' });
+    }
+  });
+
   it('documents the path parameters as required', () => {
     const item = operation('/api/{user_id}/tasks/{id}', 'get');
     expect(item.parameters?.map((p) => [p.name, p.in, p.required])).toEqual([
