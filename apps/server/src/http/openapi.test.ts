@@ -133,7 +133,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('documents timestamps as date-time strings', () => {
-    const created = operation('/api/{user_id}/tasks', 'post').responses['201'] as {
+    const created = operation('/api/{user_id}/tasks', 'post').responses['201'] as unknown as {
       content: { 'application/json': { schema: { properties: Record<string, unknown> } } };
     };
     const { properties } = created.content['application/json'].schema;
