@@ -1,14 +1,49 @@
 import { z } from 'zod';
 
-// PostgreSQL text cannot hold U+0000; rejecting it here turns what would be a database
-// error (a 500) into a 400 that names the field.
-const noNulBytes = (value: string) => !value.includes('\u0000');
+// Lengths count characters (code points) as PostgreSQL's char_length does, not UTF-16 code
+// units as string.length and zod's min/max do: otherwise a title of 150 emoji would be refused
+// as "more than 200 characters" although the database, and the user, count 150.
+function characterCount(value: string): number {
+  let count = 0;
+  for (const _character of value) count += 1;
+  return count;
+}
 
 /** A text field of `min..max` characters that PostgreSQL can store. */
 export function text(min: number, max: number) {
-  let schema = z.string().max(max, `must be at most ${max} characters`);
-  if (min > 0) schema = schema.min(min, `must be at least ${min} character${min === 1 ? '' : 's'}`);
-  return schema.refine(noNulBytes, 'must not contain NUL (\\u0000) characters');
+  const schema = z.string().superRefine((value, ctx) => {
+    // A string's code point count is at most its length and at least half of it, so the
+    // count is only needed near the limits.
+    if (value.length > max && characterCount(value) > max) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.too_big,
+        type: 'string',
+        maximum: max,
+        inclusive: true,
+        message: `must be at most ${max} characters`,
+      });
+    }
+    if (value.length < 2 * min && characterCount(value) < min) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.too_small,
+        type: 'string',
+        minimum: min,
+        inclusive: true,
+        message: `must be at least ${min} character${min === 1 ? '' : 's'}`,
+      });
+    }
+    // PostgreSQL text cannot hold U+0000: a 400 naming the field, not a database error.
+    if (value.includes('\u0000')) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: 'must not contain NUL (\\u0000) characters',
+      });
+    }
+  });
+  // The limits live in the refinement, so the OpenAPI generator is told them directly.
+  return Object.assign(schema, {
+    metaOpenApi: min > 0 ? { minLength: min, maxLength: max } : { maxLength: max },
+  });
 }
 
 /** Largest id the API hands out: ids travel as JSON numbers, which are exact only up to here. */

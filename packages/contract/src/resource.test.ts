@@ -205,6 +205,17 @@ describe('text()', () => {
     ]);
   });
 
+  it('counts characters as PostgreSQL does, not UTF-16 code units', () => {
+    const emoji = '\u{1F600}'; // one character, two UTF-16 code units
+    expect(text(1, 3).parse(emoji.repeat(3))).toBe(emoji.repeat(3));
+    expect(issuesOf(text(1, 3), emoji.repeat(4)).map((issue) => issue.message)).toEqual([
+      'must be at most 3 characters',
+    ]);
+    expect(issuesOf(text(2, 3), emoji).map((issue) => issue.message)).toEqual([
+      'must be at least 2 characters',
+    ]);
+  });
+
   it('rejects NUL, which PostgreSQL text cannot store, anywhere in the value', () => {
     for (const value of ['\u0000', 'a\u0000', '\u0000b', 'a\u0000b']) {
       expect(issuesOf(text(0, 10), value).map((issue) => issue.message)).toEqual([

@@ -142,6 +142,15 @@ describe('GET /openapi.json', () => {
     }
   });
 
+  it('documents the field limits of a write body', () => {
+    const body = operation('/api/{user_id}/tasks', 'post').requestBody as unknown as {
+      content: { 'application/json': { schema: { properties: Record<string, unknown> } } };
+    };
+    const { properties } = body.content['application/json'].schema;
+    expect(properties.title).toMatchObject({ type: 'string', minLength: 1, maxLength: 200 });
+    expect(properties.description).toMatchObject({ maxLength: 1000, nullable: true });
+  });
+
   it('documents the path parameters as required', () => {
     const item = operation('/api/{user_id}/tasks/{id}', 'get');
     expect(item.parameters?.map((p) => [p.name, p.in, p.required])).toEqual([

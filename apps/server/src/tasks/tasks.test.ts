@@ -136,6 +136,18 @@ describe('task endpoints', () => {
     expect(await stored(task.id)).toEqual(task);
   });
 
+  it('counts characters as the database does: 200 emoji are a valid title, 201 are not', async () => {
+    const user = newUser();
+    const emoji = '\u{1F680}'; // one character, two UTF-16 code units
+    const created = await createTask(user, { title: emoji.repeat(200) });
+    expect((await stored(created.id))?.title).toBe(emoji.repeat(200));
+    const tooLong = await user.client.tasks.create({
+      params: { user_id: user.id },
+      body: { title: emoji.repeat(201) },
+    });
+    expect(tooLong.status).toBe(400);
+  });
+
   it('gets a task: 200 with the stored task', async () => {
     const a = newUser();
     const task = await createTask(a, { title: 'Read', description: 'a book' });
