@@ -3,9 +3,16 @@ import { z } from 'zod';
 // Lengths count characters (code points) as PostgreSQL's char_length does, not UTF-16 code
 // units as string.length and zod's min/max do: otherwise a title of 150 emoji would be refused
 // as "more than 200 characters" although the database, and the user, count 150.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+// Callers reject lone surrogates, so every low surrogate here ends a pair.
 function characterCount(value: string): number {
-  let count = 0;
-  for (const _character of value) count += 1;
+  // Code units minus the second half of each surrogate pair (U+DC00-U+DFFF).
+  let count = value.length;
+  for (let i = 0; i < value.length; i += 1) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xdc00 && unit <= 0xdfff) count -= 1;
+  }
   return count;
 }
 
@@ -31,6 +38,12 @@ export function text(min: number, max: number) {
         inclusive: true,
         message: `must be at least ${min} character${min === 1 ? '' : 's'}`,
       });
+    }
+    // A lone surrogate is not text: the driver would store it as U+FFFD, silently changing
+    // the value (and its length). In a u-mode regex a valid pair is one code point, so only
+    // unpaired halves match.
+    if (LONE_SURROGATE.test(value)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be valid Unicode text' });
     }
     // PostgreSQL text cannot hold U+0000: a 400 naming the field, not a database error.
     if (value.includes('\u0000')) {

@@ -216,6 +216,14 @@ describe('text()', () => {
     ]);
   });
 
+  it('rejects lone surrogates, which would be stored as U+FFFD', () => {
+    for (const value of ['\udc00', 'a\ud83d', '\ude00\ud83d']) {
+      expect(issuesOf(text(0, 10), value).map((issue) => issue.message)).toContain(
+        'must be valid Unicode text',
+      );
+    }
+  });
+
   it('rejects NUL, which PostgreSQL text cannot store, anywhere in the value', () => {
     for (const value of ['\u0000', 'a\u0000', '\u0000b', 'a\u0000b']) {
       expect(issuesOf(text(0, 10), value).map((issue) => issue.message)).toEqual([

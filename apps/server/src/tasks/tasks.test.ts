@@ -148,6 +148,21 @@ describe('task endpoints', () => {
     expect(tooLong.status).toBe(400);
   });
 
+  it('refuses a lone surrogate at the length limit instead of storing a changed title', async () => {
+    const user = newUser();
+    const reply = await server.fetch(`/api/${user.id}/tasks`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${server.tokenFor(user.id)}`,
+        'content-type': 'application/json',
+      },
+      body: `{"title": "${'t'.repeat(200)}\\udc00"}`,
+    });
+    expect(reply.status).toBe(400);
+    const list = await user.client.tasks.list({ params: { user_id: user.id } });
+    expect(list.status === 200 && list.body.count).toBe(0);
+  });
+
   it('gets a task: 200 with the stored task', async () => {
     const a = newUser();
     const task = await createTask(a, { title: 'Read', description: 'a book' });
