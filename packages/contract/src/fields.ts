@@ -2,10 +2,8 @@ import { z } from 'zod';
 
 // Lengths count characters (code points) as PostgreSQL's char_length does, not UTF-16 code
 // units as string.length and zod's min/max do: otherwise a title of 150 emoji would be refused
-// as "more than 200 characters" although the database, and the user, count 150.
-const LONE_SURROGATE = /\p{Cs}/u;
-
-// Callers reject lone surrogates, so every low surrogate here ends a pair.
+// as "more than 200 characters" although the database, and the user, count 150. text()
+// rejects lone surrogates, so every low surrogate counted here ends a pair.
 function characterCount(value: string): number {
   // Code units minus the second half of each surrogate pair (U+DC00-U+DFFF).
   let count = value.length;
@@ -15,6 +13,9 @@ function characterCount(value: string): number {
   }
   return count;
 }
+
+// In a u-mode regex a valid surrogate pair is one code point, so only unpaired halves match.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** A text field of `min..max` characters that PostgreSQL can store. */
 export function text(min: number, max: number) {
@@ -40,8 +41,7 @@ export function text(min: number, max: number) {
       });
     }
     // A lone surrogate is not text: the driver would store it as U+FFFD, silently changing
-    // the value (and its length). In a u-mode regex a valid pair is one code point, so only
-    // unpaired halves match.
+    // the value (and its length).
     if (LONE_SURROGATE.test(value)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be valid Unicode text' });
     }
