@@ -5,9 +5,10 @@ import type { Express } from 'express';
 import type { Logger } from '../logger.js';
 
 function rawErrorResponse(status: ErrorStatus, message: string): string {
-  const body = JSON.stringify(errorBody(status, message));
+  const error = errorBody(status, message);
+  const body = JSON.stringify(error);
   return (
-    `HTTP/1.1 ${status} ${errorBody(status, message).error}\r\n` +
+    `HTTP/1.1 ${status} ${error.error}\r\n` +
     'Content-Type: application/json; charset=utf-8\r\n' +
     `Content-Length: ${Buffer.byteLength(body)}\r\n` +
     'Connection: close\r\n\r\n' +
