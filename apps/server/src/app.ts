@@ -11,11 +11,12 @@ import { apiDocs } from './http/openapi.js';
 import { requestLogging } from './http/request-logging.js';
 import { validationErrorHandler } from './http/validation.js';
 import type { Logger } from './logger.js';
-import { tasksRouter } from './tasks/tasks.router.js';
+import { resourceRouters } from './resources.js';
+import { createCursorCodec, cursorKey } from './resources/cursor.js';
 
 export interface AppDependencies {
   db: Db;
-  config: Pick<Config, 'jwt' | 'bodyLimit'>;
+  config: Pick<Config, 'jwt' | 'bodyLimit' | 'cursorSecret'>;
   logger: Logger;
 }
 
@@ -28,7 +29,8 @@ export function createApp({ db, config, logger }: AppDependencies): Express {
   app.use(requestLogging(logger));
   app.use(apiDocs());
   app.use('/api/:user_id', requirePathOwner(config.jwt));
-  createExpressEndpoints(contract, { tasks: tasksRouter(db) }, app, {
+  const cursors = createCursorCodec(cursorKey(config.cursorSecret, config.jwt.secret));
+  createExpressEndpoints(contract, resourceRouters({ db, cursors }), app, {
     logInitialization: false,
     responseValidation: true,
     globalMiddleware: jsonBody(config.bodyLimit),

@@ -49,6 +49,7 @@ const EnvSchema = z.object({
   JWT_ISSUER: optional(z.string()),
   JWT_AUDIENCE: optional(z.string()),
   JWT_CLOCK_TOLERANCE_SECONDS: optional(integer(0, 300)),
+  CURSOR_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
   BODY_LIMIT: optional(z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb or 1mb')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
 });
@@ -70,6 +71,8 @@ export interface Config {
   dataDir: string;
   poolMax: number;
   jwt: JwtConfig;
+  /** Signs list cursors; when unset, a key derived from the JWT secret does. */
+  cursorSecret: string | undefined;
   bodyLimit: string;
   logLevel: string;
   /** Things worth telling the operator at start, e.g. that a default secret is in use. */
@@ -124,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       audience: e.JWT_AUDIENCE,
       clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS ?? 0,
     },
+    cursorSecret: e.CURSOR_SECRET,
     bodyLimit: e.BODY_LIMIT ?? '100kb',
     logLevel: e.LOG_LEVEL ?? 'info',
     warnings,

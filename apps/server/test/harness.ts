@@ -8,9 +8,12 @@ import type { Db } from '../src/db/schema.js';
 import { createHttpServer } from '../src/http/server.js';
 import { createLogger } from '../src/logger.js';
 import { openTestDatabase } from './database.js';
+import { recording } from './sql-recorder.js';
 
 export interface TestServer {
   baseUrl: string;
+  /** The server's database, for arranging and inspecting data; the server's own statements
+   * go through a recording handle (sql-recorder.ts). */
   db: Db;
   jwt: JwtConfig;
   /** Every log line the server wrote, parsed. */
@@ -55,9 +58,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   });
   const app = createApp({
-    db,
+    db: recording(db),
     logger,
-    config: { jwt: jwtConfig, bodyLimit: options.bodyLimit ?? '100kb' },
+    config: { jwt: jwtConfig, bodyLimit: options.bodyLimit ?? '100kb', cursorSecret: undefined },
   });
   const server = createHttpServer(app, logger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

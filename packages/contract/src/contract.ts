@@ -1,11 +1,24 @@
 import { initContract } from '@ts-rest/core';
+import { notes } from './notes.js';
+import { projects } from './projects.js';
 import { tasks } from './tasks.js';
 
 const c = initContract();
 
+/** Every resource the API serves, each declared once with the resource factory. */
+export const resources = {
+  tasks,
+  projects,
+  notes,
+  // new:resource inserts here
+} as const;
+
 /** The whole API: one key per resource, each with the six routes of the resource factory. */
 export const contract = c.router({
   tasks: tasks.routes,
+  projects: projects.routes,
+  notes: notes.routes,
+  // new:resource inserts here
 });
 
 export type Contract = typeof contract;

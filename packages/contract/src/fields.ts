@@ -76,6 +76,16 @@ export const IdParamSchema = z.union([z.number(), z.string()]).transform((value,
   return id;
 });
 
+/** A JSON field that names another resource of the same owner by its id. */
+export function reference(singular: string) {
+  const message = `must be the id of one of your ${singular}s (an integer from 1 to ${MAX_ID})`;
+  return z
+    .number({ invalid_type_error: message })
+    .int(message)
+    .min(1, message)
+    .max(MAX_ID, message);
+}
+
 /** The owner segment of every resource path; it must equal the token's subject. */
 export const UserIdParamSchema = z.string().min(1).max(255);
 

@@ -1,4 +1,4 @@
-export { contract, type Contract } from './contract.js';
+export { contract, resources, type Contract } from './contract.js';
 export {
   ErrorBodySchema,
   ErrorDetailSchema,
@@ -8,11 +8,28 @@ export {
   type ErrorDetail,
   type ErrorStatus,
 } from './errors.js';
-export { IdParamSchema, MAX_ID, TimestampSchema, UserIdParamSchema, text } from './fields.js';
+export {
+  IdParamSchema,
+  MAX_ID,
+  TimestampSchema,
+  UserIdParamSchema,
+  reference,
+  text,
+} from './fields.js';
+export {
+  DEFAULT_LIST_LIMIT,
+  DEFAULT_SORT,
+  MAX_LIST_LIMIT,
+  systemSortFields,
+  type ListDeclaration,
+} from './list-query.js';
 export {
   defineResource,
   resourceSchemas,
   type ResourceDeclaration,
   type RouteMetadata,
 } from './resource.js';
-export { tasks, type Task, type TaskCreate, type TaskPatch, type TaskReplace } from './tasks.js';
+export * from './tasks.js';
+export * from './projects.js';
+export * from './notes.js';
+// new:resource exports here

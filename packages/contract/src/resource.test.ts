@@ -20,6 +20,7 @@ const widgets = defineResource({
   },
   defaults: { quantity: 1 },
   conflicts: true,
+  list: { sortable: ['sku', 'quantity'], filterable: ['quantity'], searchable: ['label'] },
   example: widgetExample,
 });
 
@@ -46,10 +47,10 @@ describe('create schema', () => {
       title: 'Buy milk',
       description: null,
       complete: false,
+      project_id: null,
     });
-    expect(
-      tasks.schemas.create.parse({ title: 'Buy milk', description: 'Two litres', complete: true }),
-    ).toEqual({ title: 'Buy milk', description: 'Two litres', complete: true });
+    const everything = { title: 'Milk', description: 'Two litres', complete: true, project_id: 3 };
+    expect(tasks.schemas.create.parse(everything)).toEqual(everything);
     expect(widgets.schemas.create.parse({ sku: 'W-1', label: 'Red' })).toEqual({
       sku: 'W-1',
       label: 'Red',
@@ -154,6 +155,7 @@ describe('response schema', () => {
     title: 'A',
     description: null,
     complete: false,
+    project_id: null,
     ...timestamps,
   };
 
@@ -175,14 +177,17 @@ describe('response schema', () => {
     issuesOf(tasks.schemas.response, { ...stored, created_at: 'yesterday' });
   });
 
-  it('keys the list by the resource name, with a count', () => {
-    expect(Object.keys(tasks.schemas.list.shape).sort()).toEqual(['count', 'tasks']);
-    expect(Object.keys(widgets.schemas.list.shape).sort()).toEqual(['count', 'widgets']);
-    expect(tasks.schemas.list.parse({ tasks: [stored], count: 1 })).toEqual({
-      tasks: [stored],
-      count: 1,
-    });
-    issuesOf(widgets.schemas.list, { tasks: [], count: 0 });
+  it('keys the list by the resource name, with a count and the next page', () => {
+    expect(Object.keys(tasks.schemas.list.shape).sort()).toEqual(['count', 'next_cursor', 'tasks']);
+    expect(Object.keys(widgets.schemas.list.shape).sort()).toEqual([
+      'count',
+      'next_cursor',
+      'widgets',
+    ]);
+    const page = { tasks: [stored], count: 1, next_cursor: null };
+    expect(tasks.schemas.list.parse(page)).toEqual(page);
+    issuesOf(widgets.schemas.list, { tasks: [], count: 0, next_cursor: null });
+    issuesOf(tasks.schemas.list, { tasks: [], count: 0 });
   });
 });
 
@@ -282,7 +287,7 @@ describe('IdParamSchema', () => {
 
 describe('routes', () => {
   const withoutConflicts = {
-    list: [200, 401, 403, 500],
+    list: [200, 400, 401, 403, 500],
     create: [201, 400, 401, 403, 413, 500],
     get: [200, 400, 401, 403, 404, 500],
     update: [200, 400, 401, 403, 404, 413, 500],
@@ -373,7 +378,7 @@ describe('routes', () => {
   });
 
   it('is the contract the server and client share', () => {
-    expect(Object.keys(contract)).toEqual(['tasks']);
+    expect(Object.keys(contract)).toEqual(['tasks', 'projects', 'notes']);
     for (const [key, route] of Object.entries(tasks.routes)) {
       const shared = contract.tasks[key as keyof typeof contract.tasks];
       expect(`${shared.method} ${shared.path}`).toBe(`${route.method} ${route.path}`);
@@ -417,16 +422,20 @@ describe('types', () => {
       title: string;
       description?: string | null | undefined;
       complete?: boolean | undefined;
+      project_id?: number | null | undefined;
     }>();
+    // project_id came later: a PUT from a client that predates it stays valid.
     expectTypeOf<TaskReplace>().toEqualTypeOf<{
       title: string;
       description: string | null;
       complete: boolean;
+      project_id?: number | null | undefined;
     }>();
     expectTypeOf<TaskPatch>().toEqualTypeOf<{
       title?: string | undefined;
       description?: string | null | undefined;
       complete?: boolean | undefined;
+      project_id?: number | null | undefined;
     }>();
     expectTypeOf<Task>().toEqualTypeOf<{
       id: number;
@@ -434,12 +443,14 @@ describe('types', () => {
       title: string;
       description: string | null;
       complete: boolean;
+      project_id: number | null;
       created_at: string;
       updated_at: string;
     }>();
     expectTypeOf<z.infer<typeof widgets.schemas.list>>().toEqualTypeOf<{
       widgets: z.infer<typeof widgets.schemas.response>[];
       count: number;
+      next_cursor: string | null;
     }>();
   });
 
@@ -475,6 +486,7 @@ describe('types', () => {
         // @ts-expect-error a default must have its field's type
         defaults: { size: 'big' },
         conflicts: false,
+        list: { sortable: [], filterable: [], searchable: [] },
         example: { name: 'G', size: 1 },
       }).name,
     ).toBe('gadgets');
@@ -485,6 +497,7 @@ describe('types', () => {
         fields,
         defaults: {},
         conflicts: false,
+        list: { sortable: [], filterable: [], searchable: [] },
         // @ts-expect-error the example must show every field
         example: { name: 'G' },
       }).name,

@@ -2,10 +2,12 @@ import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { ErrorBodySchema } from './errors.js';
 import { IdParamSchema, TimestampSchema, UserIdParamSchema } from './fields.js';
+import { listQuerySchema, type ListDeclaration } from './list-query.js';
 
 const c = initContract();
 
 type Shape = z.ZodRawShape;
+type FieldName<TFields extends Shape> = Extract<keyof TFields, string>;
 
 /** What a resource declares; everything else about it is derived. */
 export interface ResourceDeclaration<
@@ -13,6 +15,9 @@ export interface ResourceDeclaration<
   TFields extends Shape,
   TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
   TConflicts extends boolean,
+  TSort extends FieldName<TFields> = never,
+  TFilter extends FieldName<TFields> = never,
+  TLater extends FieldName<TFields> = never,
 > {
   /** Plural name: the URL segment, the list key, the contract key and the table name. */
   name: TName;
@@ -26,6 +31,13 @@ export interface ResourceDeclaration<
   conflicts: TConflicts;
   /** A realistic value of every field, shown in the OpenAPI examples. */
   example: { [K in keyof TFields]: z.output<TFields[K]> };
+  /** How the list route can be ordered, filtered and searched. */
+  list: ListDeclaration<TSort, TFilter, FieldName<TFields>>;
+  /**
+   * Fields added after clients were written: PUT may omit them and then keeps the stored
+   * value, so a client that predates the field cannot erase it by replacing the rest.
+   */
+  optionalOnReplace?: readonly TLater[];
 }
 
 type CreateShape<TFields extends Shape, TDefaults> = {
@@ -39,9 +51,13 @@ type ResponseShape<TFields extends Shape> = {
   updated_at: typeof TimestampSchema;
 } & TFields;
 
+type ReplaceShape<TFields extends Shape, TLater extends keyof TFields> = {
+  [K in keyof TFields]: K extends TLater ? z.ZodOptional<TFields[K]> : TFields[K];
+};
+
 type ListShape<TName extends string, TItem extends z.ZodTypeAny> = {
   [K in TName]: z.ZodArray<TItem>;
-} & { count: z.ZodNumber };
+} & { count: z.ZodNumber; next_cursor: z.ZodNullable<z.ZodString> };
 
 /** Metadata carried on every route, read by the OpenAPI generator. */
 export interface RouteMetadata {
@@ -67,10 +83,18 @@ export function resourceSchemas<
   TFields extends Shape,
   TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
   TConflicts extends boolean,
->(declaration: ResourceDeclaration<TName, TFields, TDefaults, TConflicts>) {
+  TSort extends FieldName<TFields> = never,
+  TFilter extends FieldName<TFields> = never,
+  TLater extends FieldName<TFields> = never,
+>(declaration: ResourceDeclaration<TName, TFields, TDefaults, TConflicts, TSort, TFilter, TLater>) {
   const { name, fields, defaults } = declaration;
+  const later = new Set<string>(declaration.optionalOnReplace ?? []);
   const create = z.object(withDefaults(fields, defaults)).strict();
-  const replace = z.object(fields).strict();
+  const replaceShape: Shape = {};
+  for (const [key, schema] of Object.entries(fields)) {
+    replaceShape[key] = later.has(key) ? schema.optional() : schema;
+  }
+  const replace = z.object(replaceShape as ReplaceShape<TFields, TLater>).strict();
   const patch = z
     .object(fields)
     .partial()
@@ -89,8 +113,10 @@ export function resourceSchemas<
   const list = z.object({
     [name]: z.array(response),
     count: z.number().int().nonnegative(),
+    next_cursor: z.string().nullable(),
   } as ListShape<TName, typeof response>);
-  return { create, replace, patch, response, list };
+  const listQuery = listQuerySchema(fields, declaration.list);
+  return { create, replace, patch, response, list, listQuery };
 }
 
 const error = ErrorBodySchema;
@@ -108,7 +134,10 @@ export function defineResource<
   TFields extends Shape,
   TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
   TConflicts extends boolean,
->(declaration: ResourceDeclaration<TName, TFields, TDefaults, TConflicts>) {
+  TSort extends FieldName<TFields> = never,
+  TFilter extends FieldName<TFields> = never,
+  TLater extends FieldName<TFields> = never,
+>(declaration: ResourceDeclaration<TName, TFields, TDefaults, TConflicts, TSort, TFilter, TLater>) {
   const { name, singular } = declaration;
   const schemas = resourceSchemas(declaration);
   const collection = `/api/:user_id/${name}` as const;
@@ -147,10 +176,14 @@ export function defineResource<
       strictStatusCodes: true as const,
       path: collection,
       pathParams: ownerParams,
+      query: schemas.listQuery,
       summary: `List the user's ${name}`,
-      description: `Every ${singular} the authenticated user owns, oldest first.`,
-      responses: { 200: schemas.list, 401: error, 403: error, 500: error },
-      metadata: metadata(undefined, { [name]: [responseExample], count: 1 }),
+      description:
+        `The authenticated user's ${name}, a page at a time (newest first unless \`sort\` says ` +
+        'otherwise). `count` is how many match the filters across all pages; `next_cursor` ' +
+        'fetches the next page and is null on the last one.',
+      responses: { 200: schemas.list, 400: error, 401: error, 403: error, 500: error },
+      metadata: metadata(undefined, { [name]: [responseExample], count: 1, next_cursor: null }),
     }),
     create: c.mutation({
       method: 'POST' as const,
@@ -225,7 +258,7 @@ export function defineResource<
       metadata: metadata(),
     }),
   };
-  return { name, singular, schemas, routes };
+  return { ...declaration, schemas, routes };
 }
 
 function pickFirstField(example: Record<string, unknown>): Record<string, unknown> {

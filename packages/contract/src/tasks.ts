@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { text } from './fields.js';
+import { reference, text } from './fields.js';
 import { defineResource } from './resource.js';
 
-/** Tasks, exactly as the spec's Task: a title, an optional description, a completion flag. */
+/** Tasks: the spec's Task, optionally filed under one of the owner's projects. */
 export const tasks = defineResource({
   name: 'tasks',
   singular: 'task',
@@ -10,17 +10,27 @@ export const tasks = defineResource({
     title: text(1, 200),
     description: text(0, 1000).nullable(),
     complete: z.boolean(),
+    project_id: reference('project').nullable(),
   },
-  defaults: { description: null, complete: false },
+  defaults: { description: null, complete: false, project_id: null },
   conflicts: false,
+  // Tasks came before projects: a client that knows no project_id may still PUT a task.
+  optionalOnReplace: ['project_id'],
+  list: {
+    sortable: ['title'],
+    filterable: ['complete', 'project_id'],
+    searchable: ['title', 'description'],
+  },
   example: {
     title: 'Write the quarterly report',
     description: 'Figures from finance',
     complete: false,
+    project_id: 7,
   },
 });
 
 export type Task = z.infer<typeof tasks.schemas.response>;
 export type TaskCreate = z.input<typeof tasks.schemas.create>;
-export type TaskReplace = z.infer<typeof tasks.schemas.replace>;
-export type TaskPatch = z.infer<typeof tasks.schemas.patch>;
+export type TaskReplace = z.input<typeof tasks.schemas.replace>;
+export type TaskPatch = z.input<typeof tasks.schemas.patch>;
+export type TaskListQuery = z.input<typeof tasks.schemas.listQuery>;

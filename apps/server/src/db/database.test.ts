@@ -46,23 +46,36 @@ describe('migrations', () => {
   it('go up, stay up, come down and go up again', async () => {
     expect(await tableExists(db, 'tasks')).toBe(false);
 
+    const names = [
+      '0001-create-tasks',
+      '0002-create-projects',
+      '0003-tasks-in-projects',
+      '0004-create-notes',
+    ];
     const first = await migrateToLatest(db);
-    expect(first.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
-      ['0001-create-tasks', 'Up', 'Success'],
-    ]);
-    expect(await tableExists(db, 'tasks')).toBe(true);
+    expect(first.map((r) => [r.migrationName, r.direction, r.status])).toEqual(
+      names.map((name) => [name, 'Up', 'Success']),
+    );
+    for (const table of ['tasks', 'projects', 'notes']) {
+      expect(await tableExists(db, table)).toBe(true);
+    }
 
     expect(await migrateToLatest(db)).toEqual([]);
 
-    const down = await migrateDown(db);
-    expect(down.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
-      ['0001-create-tasks', 'Down', 'Success'],
-    ]);
-    expect(await tableExists(db, 'tasks')).toBe(false);
+    // Every migration comes down cleanly, newest first.
+    for (const name of [...names].reverse()) {
+      const down = await migrateDown(db);
+      expect(down.map((r) => [r.migrationName, r.direction, r.status])).toEqual([
+        [name, 'Down', 'Success'],
+      ]);
+    }
+    for (const table of ['tasks', 'projects', 'notes']) {
+      expect(await tableExists(db, table)).toBe(false);
+    }
 
     const again = await migrateToLatest(db);
-    expect(again.map((r) => r.status)).toEqual(['Success']);
-    expect(await tableExists(db, 'tasks')).toBe(true);
+    expect(again.map((r) => r.status)).toEqual(names.map(() => 'Success'));
+    expect(await tableExists(db, 'notes')).toBe(true);
   });
 
   it('create a table that enforces the limits the API promises', async () => {
@@ -91,7 +104,7 @@ describe('migrations', () => {
     const { db: racing } = await openInMemory();
     try {
       const results = await Promise.all([migrateToLatest(racing), migrateToLatest(racing)]);
-      expect(results.map((applied) => applied.length).sort()).toEqual([0, 1]);
+      expect(results.map((applied) => applied.length).sort()).toEqual([0, 4]);
       expect(await tableExists(racing, 'tasks')).toBe(true);
     } finally {
       await racing.destroy();

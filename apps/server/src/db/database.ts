@@ -19,10 +19,33 @@ export interface OpenedDatabase {
   description: string;
 }
 
+const INT8_OID = 20;
+
+// int8 (ids, counts) arrives from node-postgres as text, because it can exceed JavaScript's
+// exact integers; ids here never do (the API caps them at 2^53 - 1), so they become numbers,
+// as the embedded database already returns them, and a value past that fails loudly.
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value))
+    throw new RangeError('int8 value beyond the safe integer range');
+  return value;
+}
+
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === INT8_OID && format !== 'binary'
+      ? parseInt8
+      : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+};
+
 /** Opens PostgreSQL when a URL is given, else the embedded PostgreSQL in `dataDir`. */
 export async function openDatabase(options: DatabaseOptions): Promise<OpenedDatabase> {
   if (options.url !== undefined) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax });
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolMax,
+      types: pgTypes,
+    });
     return {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
       description: `postgresql ${describeUrl(options.url)}`,

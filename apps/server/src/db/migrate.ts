@@ -1,10 +1,18 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as createTasks from './migrations/0001-create-tasks.js';
+import * as createProjects from './migrations/0002-create-projects.js';
+import * as tasksInProjects from './migrations/0003-tasks-in-projects.js';
+import * as createNotes from './migrations/0004-create-notes.js';
+// new:resource imports here
 
 // Listed, not read from a folder, so the same list works from TypeScript sources and from the
 // compiled build. Names sort in the order they must run.
 const migrations: Record<string, Migration> = {
   '0001-create-tasks': createTasks,
+  '0002-create-projects': createProjects,
+  '0003-tasks-in-projects': tasksInProjects,
+  '0004-create-notes': createNotes,
+  // new:resource inserts here
 };
 
 // Generic so any Kysely instance fits: the migrator works below the typed schema.

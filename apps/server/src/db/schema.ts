@@ -1,9 +1,16 @@
+import type { notes, projects, tasks } from '@enclave/contract';
 import type { Kysely } from 'kysely';
-import type { TasksTable } from '../tasks/tasks.table.js';
+import type { OwnedTable } from './owned-table.js';
 
-/** Every table the server owns, keyed by table name. */
+/** Every table the server owns, keyed by table name; each resource's comes from its contract. */
 export interface Database {
-  tasks: TasksTable;
+  tasks: OwnedTable<typeof tasks>;
+  projects: OwnedTable<typeof projects>;
+  notes: OwnedTable<typeof notes>;
+  // new:resource inserts here
 }
 
 export type Db = Kysely<Database>;
+
+/** Tables whose every row belongs to one user: each statement on them names the owner. */
+export type OwnedTableName = keyof Database;

@@ -149,7 +149,7 @@ describe('scheme and spacing', () => {
     const user = newUserId();
     const res = await send('GET', `/api/${user}/tasks`, header(server.tokenFor(user)));
     expect(res.status, await res.clone().text()).toBe(200);
-    expect(await res.json()).toEqual({ tasks: [], count: 0 });
+    expect(await res.json()).toEqual({ tasks: [], count: 0, next_cursor: null });
   });
 });
 
@@ -305,7 +305,7 @@ describe("another user's resources", () => {
 
     const after = await b.tasks.list({ params: { user_id: userB } });
     expect(after.status).toBe(200);
-    expect(after.body).toEqual({ tasks: [created.body], count: 1 });
+    expect(after.body).toEqual({ tasks: [created.body], count: 1, next_cursor: null });
   });
 
   it("A's own path does not reach B's task either (404, not 403: no existence leak)", async () => {

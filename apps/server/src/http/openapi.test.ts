@@ -1,6 +1,7 @@
 import {
   ErrorBodySchema,
   contract,
+  resources,
   tasks,
   type ErrorStatus,
   type RouteMetadata,
@@ -46,13 +47,16 @@ afterAll(async () => {
 
 // What the contract declares, in OpenAPI's terms: the expectations follow the contract, so a
 // route or status added there and lost on the way to the document fails here.
-const declared = Object.entries(contract.tasks).map(([name, route]: [string, AppRoute]) => ({
-  name,
-  route,
-  path: route.path.replace(/:(\w+)/g, '{$1}'),
-  method: route.method.toLowerCase(),
-  statuses: Object.keys(route.responses).sort(),
-}));
+const declared = Object.entries(contract).flatMap(([resource, routes]) =>
+  Object.entries(routes).map(([name, route]: [string, AppRoute]) => ({
+    resource: resource as keyof typeof resources,
+    name,
+    route,
+    path: route.path.replace(/:(\w+)/g, '{$1}'),
+    method: route.method.toLowerCase(),
+    statuses: Object.keys(route.responses).sort(),
+  })),
+);
 
 function operation(path: string, method: string): Operation {
   const op = doc.paths[path]?.[method];
@@ -67,18 +71,21 @@ describe('GET /openapi.json', () => {
     expect(doc.info.version).toEqual(expect.any(String));
   });
 
-  it('documents exactly the six task routes', () => {
-    expect(Object.keys(doc.paths).sort()).toEqual([
-      '/api/{user_id}/tasks',
-      '/api/{user_id}/tasks/{id}',
-    ]);
-    expect(Object.keys(doc.paths['/api/{user_id}/tasks']!).sort()).toEqual(['get', 'post']);
-    expect(Object.keys(doc.paths['/api/{user_id}/tasks/{id}']!).sort()).toEqual([
-      'delete',
-      'get',
-      'patch',
-      'put',
-    ]);
+  it('documents exactly the six routes of every resource', () => {
+    const names = Object.keys(resources);
+    expect(names.sort()).toEqual(['notes', 'projects', 'tasks']);
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      names.flatMap((name) => [`/api/{user_id}/${name}`, `/api/{user_id}/${name}/{id}`]).sort(),
+    );
+    for (const name of names) {
+      expect(Object.keys(doc.paths[`/api/{user_id}/${name}`]!).sort()).toEqual(['get', 'post']);
+      expect(Object.keys(doc.paths[`/api/{user_id}/${name}/{id}`]!).sort()).toEqual([
+        'delete',
+        'get',
+        'patch',
+        'put',
+      ]);
+    }
     const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => `${method} ${path}`),
     );
@@ -113,7 +120,10 @@ describe('GET /openapi.json', () => {
     );
     expect(create.responses).not.toHaveProperty('409');
     expect(create.responses).not.toHaveProperty('404');
-    expect(operation('/api/{user_id}/tasks', 'get').responses).not.toHaveProperty('400');
+    expect(operation('/api/{user_id}/tasks', 'get').responses).toHaveProperty('400');
+    expect(operation('/api/{user_id}/projects', 'post').responses).toHaveProperty('409');
+    expect(operation('/api/{user_id}/projects/{id}', 'patch').responses).toHaveProperty('409');
+    expect(operation('/api/{user_id}/notes/{id}', 'put').responses).not.toHaveProperty('409');
     expect(operation('/api/{user_id}/tasks/{id}', 'get').responses).toHaveProperty('404');
     const remove = operation('/api/{user_id}/tasks/{id}', 'delete');
     expect(remove.responses['204']?.content).toBeUndefined();
@@ -122,10 +132,10 @@ describe('GET /openapi.json', () => {
 
   it('tags every operation with its resource and gives each a unique id and a summary', () => {
     const ids = new Set<string>();
-    for (const { path, method } of declared) {
+    for (const { resource, path, method } of declared) {
       const op = operation(path, method);
-      expect(op.tags).toEqual(['tasks']);
-      expect(op.summary).toMatch(/task/);
+      expect(op.tags).toEqual([resource]);
+      expect(op.summary).toContain(resources[resource].singular);
       expect(op.operationId).toEqual(expect.any(String));
       ids.add(op.operationId!);
     }
@@ -159,6 +169,43 @@ describe('GET /openapi.json', () => {
     ]);
     const collection = operation('/api/{user_id}/tasks', 'post');
     expect(collection.parameters?.map((p) => p.name)).toEqual(['user_id']);
+  });
+
+  it("documents every list's query parameters: paging, sort values, filters and q", () => {
+    type Parameter = {
+      name: string;
+      in: string;
+      required?: boolean;
+      schema?: Record<string, unknown>;
+    };
+    const params = (name: string) =>
+      new Map(
+        (operation(`/api/{user_id}/${name}`, 'get').parameters as Parameter[])
+          .filter((p) => p.in === 'query')
+          .map((p) => [p.name, p]),
+      );
+    const tasksList = params('tasks');
+    expect([...tasksList.keys()].sort()).toEqual(
+      ['complete', 'cursor', 'limit', 'project_id', 'q', 'sort'].sort(),
+    );
+    expect([...params('projects').keys()].sort()).toEqual(
+      ['archived', 'cursor', 'limit', 'q', 'sort'].sort(),
+    );
+    expect([...params('notes').keys()].sort()).toEqual(['cursor', 'limit', 'pinned', 'q', 'sort']);
+    for (const p of tasksList.values()) expect(p.required, p.name).toBeFalsy();
+    expect(tasksList.get('limit')?.schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+      default: 50,
+    });
+    expect(tasksList.get('sort')?.schema?.enum).toEqual(
+      expect.arrayContaining(['created_at', '-created_at', 'title', '-title', 'id', '-updated_at']),
+    );
+    expect(tasksList.get('sort')?.schema?.enum).not.toContain('description');
+    expect(tasksList.get('complete')?.schema).toMatchObject({ enum: ['true', 'false'] });
+    expect(tasksList.get('project_id')?.schema?.pattern).toContain('null');
+    expect(tasksList.get('q')?.schema).toMatchObject({ minLength: 1, maxLength: 200 });
   });
 
   it('gives every write a required JSON body with an example the route accepts', () => {

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { unscopedStatements } from './owner-scope.js';
+
+const tables = ['tasks', 'projects'];
+const check = (sql: string) => unscopedStatements([sql], tables);
+
+describe('unscopedStatements', () => {
+  it.each([
+    'select "id" from "tasks" where "user_id" = $1 and "id" = $2',
+    'select "id" from "tasks" where ("user_id" = $1 and "complete" = $2) and ("created_at", "id") < ($3, $4) order by "id" desc limit $5',
+    'select "id" from "tasks" where ("user_id" = $1 and ("title" ilike $2 or "description" ilike $3)) limit $4',
+    'select count(*) as "total" from "projects" where ("user_id" = $1)',
+    'update "tasks" set "title" = $1 where "user_id" = $2 and "id" = $3 returning "id"',
+    'delete from "projects" where "user_id" = $1 and "id" = $2',
+    'insert into "tasks" ("title", "user_id") values ($1, $2) returning "id"',
+    'select * from "kysely_migration"',
+  ])('accepts %s', (sql) => {
+    expect(check(sql)).toEqual([]);
+  });
+
+  it.each([
+    'select "id" from "tasks" where "id" = $1',
+    'select "id" from "tasks"',
+    'select "id" from "tasks" where "user_id" = $1 or "id" = $2',
+    'select "id" from "tasks" where ("user_id" = $1 or "id" = $2) and "id" = $3',
+    'select "id" from "tasks" where "title" = $1 and ("user_id" = $2 or true)',
+    'select "id" from "tasks" where "owner_user_id" = $1',
+    'select "id" from "tasks" where "user_id" = "user_id"',
+    'update "tasks" set "title" = $1 where "id" = $2',
+    'delete from "projects"',
+    'insert into "tasks" ("title") values ($1)',
+    'select "id" from "tasks" where "user_id" = $1 and "project_id" in (select "id" from "projects")',
+    'select * from "tasks" join "projects" on true where "tasks"."user_id" = $1',
+  ])('rejects %s', (sql) => {
+    expect(check(sql)).toEqual([sql]);
+  });
+});

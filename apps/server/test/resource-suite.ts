@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './harness.js';
+import { describeListQueries } from './list-suite.js';
+import {
+  expectError,
+  expectInvalid,
+  expectTimestamp,
+  fixtures,
+  type Fixtures,
+  type Reply,
+  type Routes,
+  type SuiteResource,
+} from './resource-fixtures.js';
+
+type Verb = 'list' | 'create' | 'get' | 'put' | 'patch' | 'delete';
+type Write = 'POST' | 'PUT' | 'PATCH';
+const itemVerbs = ['get', 'put', 'patch', 'delete'] as const;
+const allVerbs: Verb[] = ['list', 'create', ...itemVerbs];
+
+// Bodies the types forbid, from the declaration: [method, case, body, paths `details` names].
+function invalidWrites(resource: SuiteResource, f: Fixtures): [Write, string, unknown, string[]][] {
+  const valid = f.sample(1);
+  const later = new Set(resource.optionalOnReplace ?? []);
+  const cases: [Write, string, unknown, string[]][] = [
+    ['POST', 'an unknown field', { ...valid, unexpected_field: 1 }, ['body']],
+    ['POST', 'an owner in the body', { ...valid, user_id: 'someone-else' }, ['body']],
+    ['POST', 'an id in the body', { ...valid, id: 1 }, ['body']],
+    ['PUT', 'an unknown field', { ...valid, unexpected_field: 1 }, ['body']],
+    ['PATCH', 'an empty object', {}, ['body']],
+    ['PATCH', 'an unknown field', { unexpected_field: true }, ['body']],
+  ];
+  for (const [name, kind] of Object.entries(f.kinds)) {
+    const path = [`body.${name}`];
+    const wrongType = kind.kind === 'text' ? 7 : kind.kind === 'boolean' ? 'yes' : 'one';
+    cases.push(
+      ['POST', `${name} of the wrong type`, { ...valid, [name]: wrongType }, path],
+      ['PUT', `${name} of the wrong type`, { ...valid, [name]: wrongType }, path],
+      ['PATCH', `${name} of the wrong type`, { [name]: wrongType }, path],
+    );
+    if (!kind.nullable) cases.push(['PATCH', `${name} null`, { [name]: null }, path]);
+    const without = Object.fromEntries(Object.entries(valid).filter(([key]) => key !== name));
+    if (!(name in resource.defaults)) cases.push(['POST', `no ${name}`, without, path]);
+    if (!later.has(name)) {
+      cases.push(['PUT', `no ${name}`, without, path]);
+    }
+    if (kind.kind === 'text') {
+      const tooLong = 'x'.repeat(kind.max + 1);
+      cases.push(
+        ['POST', `${name} over ${kind.max} characters`, { ...valid, [name]: tooLong }, path],
+        ['PATCH', `${name} over ${kind.max} characters`, { [name]: tooLong }, path],
+        ['PATCH', `${name} holding NUL`, { [name]: 'a\u0000b' }, path],
+      );
+      if (kind.min > 0) cases.push(['PUT', `an empty ${name}`, { ...valid, [name]: '' }, path]);
+    }
+    if (kind.kind === 'number') {
+      cases.push(['PATCH', `${name} zero`, { [name]: 0 }, path]);
+      cases.push(['PATCH', `${name} a fraction`, { [name]: 1.5 }, path]);
+    }
+  }
+  return cases;
+}
+
+/**
+ * The behaviour every resource shares, generated from its declaration: happy paths, 400s,
+ * 401s, 403 for another user's path, 404 for another user's row on every verb (the row
+ * unchanged), and its list queries. A resource's test file calls this and adds only what is
+ * its own.
+ */
+export function describeResource(resource: SuiteResource) {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+  const f = fixtures(() => server, resource);
+  const { newUser, create, stored, storedFor, sample, Singular } = f;
+  const path = `/api/:user_id/${resource.name}`;
+
+  const verbs: Record<Verb, (routes: Routes, user_id: string, id: number) => Promise<Reply>> = {
+    list: (routes, user_id) => routes.list({ params: { user_id } }),
+    create: (routes, user_id) => routes.create({ params: { user_id }, body: sample(2) }),
+    get: (routes, user_id, id) => routes.get({ params: { user_id, id } }),
+    put: (routes, user_id, id) => routes.update({ params: { user_id, id }, body: sample(2) }),
+    patch: (routes, user_id, id) => {
+      const [field] = f.fieldNames;
+      return routes.patch({ params: { user_id, id }, body: { [field!]: sample(2)[field!] } });
+    },
+    delete: (routes, user_id, id) => routes.remove({ params: { user_id, id } }),
+  };
+
+  describe(`${path}: writes and reads`, () => {
+    it('creates with only the required fields: 201, the defaults, equal timestamps', async () => {
+      const user = newUser();
+      const required = Object.fromEntries(
+        Object.entries(sample(0)).filter(([name]) => !(name in resource.defaults)),
+      );
+      const reply = await user.routes.create({ params: { user_id: user.id }, body: required });
+      expect(reply.status).toBe(201);
+      const item = reply.body as Record<string, unknown> & { id: number; created_at: string };
+      expect(item).toEqual({
+        id: expect.any(Number) as number,
+        user_id: user.id,
+        ...resource.defaults,
+        ...required,
+        created_at: expect.any(String) as string,
+        updated_at: item.created_at,
+      });
+      expect(Number.isSafeInteger(item.id) && item.id > 0).toBe(true);
+      expectTimestamp(item.created_at);
+      expect(await stored(item.id)).toEqual(item);
+    });
+
+    it('creates with every field, text at its length limit', async () => {
+      const user = newUser();
+      const body = sample(1);
+      for (const [name, kind] of Object.entries(f.kinds)) {
+        if (kind.kind === 'text') body[name] = 't'.repeat(kind.max);
+      }
+      const item = await create(user, body);
+      expect(item).toMatchObject({ ...body, user_id: user.id });
+      expect(await stored(item.id)).toEqual(item);
+    });
+
+    it('gets one: 200 with what is stored', async () => {
+      const user = newUser();
+      const item = await create(user);
+      const reply = await user.routes.get({ params: { user_id: user.id, id: item.id } });
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual(item);
+    });
+
+    it('PUT replaces every field, keeps created_at and advances updated_at', async () => {
+      const user = newUser();
+      const { id } = await create(user, sample(0));
+      const before = await f.backdate(id);
+      const body = sample(1);
+      const reply = await user.routes.update({ params: { user_id: user.id, id }, body });
+      expect(reply.status).toBe(200);
+      const item = reply.body as typeof before;
+      expect(item).toMatchObject({ ...body, id, user_id: user.id, created_at: before.created_at });
+      expect(Date.parse(item.updated_at)).toBeGreaterThan(Date.parse(before.updated_at));
+      expect(await stored(id)).toEqual(item);
+    });
+
+    it.each(f.fieldNames)('PATCH of %s changes only it and advances updated_at', async (field) => {
+      const user = newUser();
+      const { id } = await create(user, sample(0));
+      const before = await f.backdate(id);
+      const value = sample(1)[field];
+      const reply = await user.routes.patch({
+        params: { user_id: user.id, id },
+        body: { [field]: value },
+      });
+      expect(reply.status).toBe(200);
+      const item = reply.body as typeof before;
+      expect(item).toEqual({ ...before, [field]: value, updated_at: item.updated_at });
+      expect(Date.parse(item.updated_at)).toBeGreaterThan(Date.parse(before.updated_at));
+      expect(await stored(id)).toEqual(item);
+    });
+
+    it('DELETE answers 204; then GET and DELETE answer 404', async () => {
+      const user = newUser();
+      const { id } = await create(user);
+      const params = { user_id: user.id, id };
+      expect((await user.routes.remove({ params })).status).toBe(204);
+      expect(await stored(id)).toBeUndefined();
+      const gone = expectError(await user.routes.get({ params }), 404);
+      expect(gone.message).toBe(`${Singular} not found`);
+      expectError(await user.routes.remove({ params }), 404);
+    });
+
+    it('answers 404 for an id never issued and 400 for a malformed one', async () => {
+      const user = newUser();
+      expectError(await user.routes.get({ params: { user_id: user.id, id: 9_007_199_254 } }), 404);
+      for (const id of ['abc', '0', '-1', '1.5', '99999999999999999']) {
+        expectInvalid(await user.routes.get({ params: { user_id: user.id, id } }), ['path.id']);
+      }
+    });
+  });
+
+  describe(`${path}: invalid input is a 400 naming the field, and nothing changes`, () => {
+    const write = (user: ReturnType<typeof newUser>, id: number, method: Write, body: unknown) => {
+      const params = { user_id: user.id, id };
+      if (method === 'POST') return user.routes.create({ params, body });
+      if (method === 'PUT') return user.routes.update({ params, body });
+      return user.routes.patch({ params, body });
+    };
+    it.each(invalidWrites(resource, f))('%s with %s', async (method, _, body, paths) => {
+      const user = newUser();
+      const item = await create(user);
+      expectInvalid(await write(user, item.id, method, body), paths);
+      expect(await storedFor(user.id)).toEqual([item]);
+    });
+  });
+
+  describe(`${path}: isolation between users`, () => {
+    it.each(itemVerbs)(
+      "%s of another user's row through one's own path is 404, and the row is unchanged",
+      async (verb) => {
+        const owner = newUser();
+        const intruder = newUser();
+        const item = await create(owner);
+        const reply = await verbs[verb](intruder.routes, intruder.id, item.id);
+        expect(expectError(reply, 404).message).toBe(`${Singular} not found`);
+        expect(await stored(item.id)).toEqual(item);
+        expect(await storedFor(intruder.id)).toEqual([]);
+      },
+    );
+
+    it.each(allVerbs)("%s on another user's path is 403 and changes nothing", async (verb) => {
+      const owner = newUser();
+      const intruder = newUser();
+      const item = await create(owner);
+      expectError(await verbs[verb](intruder.routes, owner.id, item.id), 403);
+      expect(await storedFor(owner.id)).toEqual([item]);
+      expect(await storedFor(intruder.id)).toEqual([]);
+    });
+  });
+
+  describe(`${path}: authentication`, () => {
+    const cases = allVerbs.flatMap((verb) => [
+      [verb, 'no token'] as const,
+      [verb, 'an expired token'] as const,
+    ]);
+    it.each(cases)(
+      '%s with %s is 401 with a Bearer challenge; nothing changes',
+      async (verb, kind) => {
+        const user = newUser();
+        const item = await create(user);
+        const expired = server.tokenFor(user.id, { exp: Math.floor(Date.now() / 1000) - 60 });
+        const client = server.clientWithToken(kind === 'no token' ? undefined : expired);
+        const reply = await verbs[verb](f.routesOf(client), user.id, item.id);
+        expectError(reply, 401);
+        expect(reply.headers.get('www-authenticate')).toMatch(/^Bearer/);
+        expect(await storedFor(user.id)).toEqual([item]);
+      },
+    );
+  });
+
+  describeListQueries(resource, f);
+  return { server: () => server, fixtures: f };
+}
