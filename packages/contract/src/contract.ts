@@ -2,6 +2,7 @@ import { initContract } from '@ts-rest/core';
 import { notes } from './notes.js';
 import { projects } from './projects.js';
 import { tasks } from './tasks.js';
+// new:resource imports here
 
 const c = initContract();
 
@@ -10,7 +11,7 @@ export const resources = {
   tasks,
   projects,
   notes,
-  // new:resource inserts here
+  // new:resource declares here
 } as const;
 
 /** The whole API: one key per resource, each with the six routes of the resource factory. */
@@ -18,7 +19,7 @@ export const contract = c.router({
   tasks: tasks.routes,
   projects: projects.routes,
   notes: notes.routes,
-  // new:resource inserts here
+  // new:resource routes here
 });
 
 export type Contract = typeof contract;

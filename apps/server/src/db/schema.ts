@@ -1,6 +1,7 @@
 import type { notes, projects, tasks } from '@enclave/contract';
 import type { Kysely } from 'kysely';
 import type { OwnedTable } from './owned-table.js';
+// new:resource imports here
 
 /** Every table the server owns, keyed by table name; each resource's comes from its contract. */
 export interface Database {

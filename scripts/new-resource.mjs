@@ -1,0 +1,206 @@
+#!/usr/bin/env node
+// Scaffolds a resource: its contract declaration, its migration, its server folder (write
+// rules and the behaviour-suite test) and the one line each registry needs. The result
+// passes lint, typecheck and its generated suite before any hand edit; then edit the fields
+// (declaration, migration) to what the resource really holds.
+//
+//   pnpm new:resource <plural-name> [--singular <name>]      e.g. pnpm new:resource widgets
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RESERVED = new Set(['auth', 'docs', 'openapi', 'api', 'resources', 'db', 'http']);
+
+function fail(message) {
+  console.error(`new:resource: ${message}`);
+  process.exit(1);
+}
+
+function parseArguments(argv) {
+  const args = argv.filter((arg) => arg !== '--');
+  const name = args[0];
+  const singularAt = args.indexOf('--singular');
+  if (name === undefined || name.startsWith('-')) {
+    fail('usage: pnpm new:resource <plural-name> [--singular <name>]');
+  }
+  if (!/^[a-z][a-z0-9_]{1,39}$/.test(name)) {
+    fail(`"${name}" must be lowercase letters, digits and _ (2-40), starting with a letter`);
+  }
+  if (RESERVED.has(name)) fail(`"${name}" is reserved`);
+  const singular = singularAt === -1 ? name.replace(/s$/, '') : args[singularAt + 1];
+  if (!singular || !/^[a-z][a-z0-9_ ]*$/.test(singular) || singular === name) {
+    fail('give a singular different from the plural name: --singular <name>');
+  }
+  return { name, singular };
+}
+
+const camel = (name) => name.replace(/_([a-z0-9])/g, (_, char) => char.toUpperCase());
+const pascal = (name) => camel(name).charAt(0).toUpperCase() + camel(name).slice(1);
+const file = (relative) => path.join(root, relative);
+
+function write(relative, content) {
+  if (existsSync(file(relative))) fail(`${relative} already exists`);
+  mkdirSync(path.dirname(file(relative)), { recursive: true });
+  writeFileSync(file(relative), content);
+  return relative;
+}
+
+// Inserts `line` above the marker comment `// new:resource <what>` of a registry file.
+function register(relative, what, line) {
+  const text = readFileSync(file(relative), 'utf8');
+  const marker = new RegExp(`^([ \\t]*)// new:resource ${what}$`, 'm');
+  const match = marker.exec(text);
+  if (match === null) fail(`${relative} has no "// new:resource ${what}" line`);
+  const indented = line
+    .split('\n')
+    .map((part) => match[1] + part)
+    .join('\n');
+  writeFileSync(file(relative), text.replace(marker, `${indented}\n${match[0]}`));
+  return relative;
+}
+
+function nextMigrationNumber() {
+  const numbers = readdirSync(file('apps/server/src/db/migrations'))
+    .map((entry) => Number(entry.slice(0, 4)))
+    .filter(Number.isInteger);
+  return String(Math.max(0, ...numbers) + 1).padStart(4, '0');
+}
+
+const { name, singular } = parseArguments(process.argv.slice(2));
+const id = camel(name);
+const Type = pascal(singular.replace(/ /g, '_'));
+if (readFileSync(file('packages/contract/src/contract.ts'), 'utf8').includes(`  ${id},`)) {
+  fail(`a resource named ${name} is already declared`);
+}
+const migration = `${nextMigrationNumber()}-create-${name.replace(/_/g, '-')}`;
+const migrationId = camel(`create_${name}`);
+
+const contractFile = `import { z } from 'zod';
+import { text } from './fields.js';
+import { defineResource } from './resource.js';
+
+/** ${pascal(name)}: a title, an optional description and a done flag, owned by one user. */
+export const ${id} = defineResource({
+  name: '${name}',
+  singular: '${singular}',
+  fields: {
+    title: text(1, 200),
+    description: text(0, 2000).nullable(),
+    done: z.boolean(),
+  },
+  defaults: { description: null, done: false },
+  conflicts: false,
+  list: {
+    sortable: ['title'],
+    filterable: ['done'],
+    searchable: ['title', 'description'],
+  },
+  example: { title: 'An example ${singular}', description: 'What it is about', done: false },
+});
+
+export type ${Type} = z.infer<typeof ${id}.schemas.response>;
+export type ${Type}Create = z.input<typeof ${id}.schemas.create>;
+export type ${Type}Replace = z.input<typeof ${id}.schemas.replace>;
+export type ${Type}Patch = z.input<typeof ${id}.schemas.patch>;
+export type ${Type}ListQuery = z.input<typeof ${id}.schemas.listQuery>;
+`;
+
+const migrationFile = `import { sql, type Kysely } from 'kysely';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('${name}')
+    .addColumn('id', 'bigint', (col) => col.notNull().generatedAlwaysAsIdentity())
+    .addColumn('user_id', 'text', (col) => col.notNull())
+    .addColumn('title', 'text', (col) => col.notNull())
+    .addColumn('description', 'text')
+    .addColumn('done', 'boolean', (col) => col.notNull().defaultTo(false))
+    .addColumn('created_at', sql\`timestamptz(3)\`, (col) => col.notNull().defaultTo(sql\`now()\`))
+    .addColumn('updated_at', sql\`timestamptz(3)\`, (col) => col.notNull().defaultTo(sql\`now()\`))
+    // The owner leads every key, so the table can be distributed by owner (docs/scaling.md).
+    .addPrimaryKeyConstraint('${name}_pkey', ['user_id', 'id'])
+    .addCheckConstraint('${name}_user_id_length', sql\`char_length(user_id) between 1 and 255\`)
+    .addCheckConstraint('${name}_title_length', sql\`char_length(title) between 1 and 200\`)
+    .addCheckConstraint('${name}_description_length', sql\`char_length(description) <= 2000\`)
+    .execute();
+  // One index per sort order the list offers, each ending in id, the cursor's tie-breaker.
+  for (const column of ['created_at', 'updated_at', 'title']) {
+    await db.schema
+      .createIndex(\`${name}_user_id_\${column}_id_idx\`)
+      .on('${name}')
+      .columns(['user_id', column, 'id'])
+      .execute();
+  }
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('${name}').execute();
+}
+`;
+
+const servedName = `served${pascal(name)}`;
+const resourceFile = `import { ${id} } from '@enclave/contract';
+import type { ServedResource } from '../resources/resource.router.js';
+
+/** ${pascal(name)} as served; list here the database rules a write may break (see tasks). */
+export const ${servedName} = { ...${id} } satisfies ServedResource<typeof ${id}.routes>;
+`;
+
+const testFile = `import { describeResource } from '../../test/resource-suite.js';
+import { ${servedName} } from './${name}.resource.js';
+
+describeResource(${servedName});
+`;
+
+const touched = [
+  write(`packages/contract/src/${name}.ts`, contractFile),
+  write(`apps/server/src/db/migrations/${migration}.ts`, migrationFile),
+  write(`apps/server/src/${name}/${name}.resource.ts`, resourceFile),
+  write(`apps/server/src/${name}/${name}.test.ts`, testFile),
+  register(
+    'packages/contract/src/contract.ts',
+    'imports here',
+    `import { ${id} } from './${name}.js';`,
+  ),
+  register('packages/contract/src/contract.ts', 'declares here', `${id},`),
+  register('packages/contract/src/contract.ts', 'routes here', `${id}: ${id}.routes,`),
+  register('packages/contract/src/index.ts', 'exports here', `export * from './${name}.js';`),
+  register(
+    'apps/server/src/db/migrate.ts',
+    'imports here',
+    `import * as ${migrationId} from './migrations/${migration}.js';`,
+  ),
+  register('apps/server/src/db/migrate.ts', 'inserts here', `'${migration}': ${migrationId},`),
+  register(
+    'apps/server/src/db/schema.ts',
+    'imports here',
+    `import type { ${id} } from '@enclave/contract';`,
+  ),
+  register('apps/server/src/db/schema.ts', 'inserts here', `${name}: OwnedTable<typeof ${id}>;`),
+  register(
+    'apps/server/src/resources.ts',
+    'imports here',
+    `import { ${servedName} } from './${name}/${name}.resource.js';`,
+  ),
+  register(
+    'apps/server/src/resources.ts',
+    'inserts here',
+    `${name}: resourceRouter(${servedName}, dependencies),`,
+  ),
+];
+
+const unique = [...new Set(touched)];
+try {
+  execFileSync(path.join(root, 'node_modules/.bin/prettier'), ['--write', ...unique], {
+    cwd: root,
+    stdio: 'ignore',
+  });
+} catch {
+  console.error('new:resource: prettier did not run; format the files before committing');
+}
+console.log(`new:resource: ${name} scaffolded. Files written or changed:`);
+for (const relative of unique) console.log(`  ${relative}`);
+console.log(`Next: edit the fields in packages/contract/src/${name}.ts and the migration to match,
+then run: npx vitest run apps/server/src/${name}`);
