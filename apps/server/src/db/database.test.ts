@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { newUserId } from '../../test/harness.js';
 import { openTestDatabase } from '../../test/database.js';
 import { describeUrl, openDatabase } from './database.js';
-import { migrateDown, migrateToLatest } from './migrate.js';
+import { migrateDown, migrateToLatest, migrationNames } from './migrate.js';
 import type { Database, Db } from './schema.js';
 
 function openInMemory() {
@@ -46,12 +46,13 @@ describe('migrations', () => {
   it('go up, stay up, come down and go up again', async () => {
     expect(await tableExists(db, 'tasks')).toBe(false);
 
-    const names = [
+    const names = migrationNames;
+    expect(names.slice(0, 4)).toEqual([
       '0001-create-tasks',
       '0002-create-projects',
       '0003-tasks-in-projects',
       '0004-create-notes',
-    ];
+    ]);
     const first = await migrateToLatest(db);
     expect(first.map((r) => [r.migrationName, r.direction, r.status])).toEqual(
       names.map((name) => [name, 'Up', 'Success']),
@@ -104,7 +105,7 @@ describe('migrations', () => {
     const { db: racing } = await openInMemory();
     try {
       const results = await Promise.all([migrateToLatest(racing), migrateToLatest(racing)]);
-      expect(results.map((applied) => applied.length).sort()).toEqual([0, 4]);
+      expect(results.map((applied) => applied.length).sort()).toEqual([0, migrationNames.length]);
       expect(await tableExists(racing, 'tasks')).toBe(true);
     } finally {
       await racing.destroy();

@@ -16,6 +16,9 @@ const migrations: Record<string, Migration> = {
 };
 
 // Generic so any Kysely instance fits: the migrator works below the typed schema.
+/** The name of every migration, in the order they run. */
+export const migrationNames = Object.keys(migrations).sort();
+
 function migrator<T>(db: Kysely<T>) {
   return new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
 }
