@@ -71,7 +71,7 @@ function nextMigrationNumber() {
 const { name, singular } = parseArguments(process.argv.slice(2));
 const id = camel(name);
 const Type = pascal(singular.replace(/ /g, '_'));
-if (readFileSync(file('packages/contract/src/contract.ts'), 'utf8').includes(`  ${id},`)) {
+if (existsSync(file(`packages/contract/src/${name}.ts`))) {
   fail(`a resource named ${name} is already declared`);
 }
 const migration = `${nextMigrationNumber()}-create-${name.replace(/_/g, '-')}`;
@@ -164,8 +164,13 @@ const touched = [
     'imports here',
     `import { ${id} } from './${name}.js';`,
   ),
-  register('packages/contract/src/contract.ts', 'declares here', `${id},`),
-  register('packages/contract/src/contract.ts', 'routes here', `${id}: ${id}.routes,`),
+  // Keyed by the resource's name, as the server's routers, the client and the URLs are.
+  register(
+    'packages/contract/src/contract.ts',
+    'declares here',
+    name === id ? `${id},` : `${name}: ${id},`,
+  ),
+  register('packages/contract/src/contract.ts', 'routes here', `${name}: ${id}.routes,`),
   register('packages/contract/src/index.ts', 'exports here', `export * from './${name}.js';`),
   register(
     'apps/server/src/db/migrate.ts',
