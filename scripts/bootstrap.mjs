@@ -24,4 +24,4 @@ const wanted = readFileSync(join(root, 'pnpm-lock.yaml'), 'utf8');
 if (!existsSync(installed) || readFileSync(installed, 'utf8') !== wanted) {
   pnpm('install', '--frozen-lockfile');
 }
-if (!process.argv.includes('--no-build')) pnpm('run', '--silent', 'build');
+if (!process.argv.includes('--no-build')) pnpm('run', 'build');

@@ -21,7 +21,9 @@ export {
   DEFAULT_SORT,
   MAX_LIST_LIMIT,
   systemSortFields,
+  type FilterParams,
   type ListDeclaration,
+  type SortField,
 } from './list-query.js';
 export {
   defineResource,

@@ -143,7 +143,7 @@ export function sortValues<TField extends string>(sortable: readonly TField[]) {
 }
 
 // A filter takes the field's own value, or its text as it arrives in a query string.
-type FilterParams<TFields extends z.ZodRawShape, TFilter extends keyof TFields> = {
+export type FilterParams<TFields extends z.ZodRawShape, TFilter extends keyof TFields> = {
   [K in TFilter]: z.ZodOptional<
     z.ZodType<z.output<TFields[K]>, z.ZodTypeDef, z.output<TFields[K]> | string>
   >;
