@@ -13,43 +13,45 @@ const TIMESTAMP_FIELDS = new Set<string>(['created_at', 'updated_at']);
 const NOT_FILTERS = new Set(['limit', 'cursor', 'sort', 'q']);
 
 /** The sort a `sort` value asks for: `-title` is title, descending. */
-export function parseSort(sort: string): ListCriteria['sort'] {
+function parseSort(sort: string): ListCriteria['sort'] {
   const direction: SortDirection = sort.startsWith('-') ? 'desc' : 'asc';
   return { field: direction === 'desc' ? sort.slice(1) : sort, direction };
 }
 
-/**
- * What a cursor is bound to: the resource, the owner and every parameter that shapes the list
- * except `limit` (a client may change the page size between pages).
- */
-export function cursorScope(resource: string, owner: string, query: ListQuery): string {
-  const filters = Object.entries(query)
-    .filter(([key, value]) => !NOT_FILTERS.has(key) && value !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  return JSON.stringify([resource, owner, query.sort, query.q ?? null, filters]);
-}
-
-/** The criteria of a list request, or undefined when its cursor does not hold. */
-export function listCriteria(
-  query: ListQuery,
-  scope: string,
-  cursors: CursorCodec,
-): ListCriteria | undefined {
-  const sort = parseSort(query.sort);
+/** The criteria a list query asks for, before any cursor is applied. */
+export function listCriteria(query: ListQuery): ListCriteria {
   const filters: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(query)) {
     if (!NOT_FILTERS.has(key) && value !== undefined) filters[key] = value;
   }
-  const criteria: ListCriteria = {
+  return {
     limit: query.limit,
-    sort,
+    sort: parseSort(query.sort),
     filters,
     ...(query.q === undefined ? {} : { q: query.q }),
   };
-  if (query.cursor === undefined) return criteria;
-  const position = cursors.decode(query.cursor, scope);
+}
+
+/**
+ * What a cursor is bound to: the resource, the owner and everything that shapes the list
+ * except `limit` (a client may change the page size between pages).
+ */
+export function cursorScope(resource: string, owner: string, criteria: ListCriteria): string {
+  const { sort, q, filters } = criteria;
+  const sortedFilters = Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([resource, owner, sort.field, sort.direction, q ?? null, sortedFilters]);
+}
+
+/** The criteria continued after `cursor`, or undefined when the cursor does not hold. */
+export function afterCursor(
+  criteria: ListCriteria,
+  cursor: string,
+  scope: string,
+  cursors: CursorCodec,
+): ListCriteria | undefined {
+  const position = cursors.decode(cursor, scope);
   if (position === undefined) return undefined;
-  if (!TIMESTAMP_FIELDS.has(sort.field)) return { ...criteria, after: position };
+  if (!TIMESTAMP_FIELDS.has(criteria.sort.field)) return { ...criteria, after: position };
   const time = typeof position.value === 'string' ? new Date(position.value) : undefined;
   if (time === undefined || Number.isNaN(time.getTime())) return undefined;
   return { ...criteria, after: { value: time, id: position.id } };

@@ -1,4 +1,4 @@
-import { errorBody, type resourceSchemas } from '@enclave/contract';
+import { errorBody } from '@enclave/contract';
 import type { AppRouter } from '@ts-rest/core';
 import { initServer } from '@ts-rest/express';
 import type { Response } from 'express';
@@ -6,10 +6,10 @@ import type { Db } from '../db/schema.js';
 import { authenticatedUser } from '../http/auth.js';
 import type { CursorCodec } from './cursor.js';
 import {
+  afterCursor,
   cursorScope,
   listCriteria,
   nextCursor,
-  parseSort,
   type ListQuery,
 } from './list-request.js';
 import { resourceRepository, type StoredResource } from './resource.repository.js';
@@ -21,7 +21,6 @@ const s = initServer();
 export interface ServedResource<TRoutes extends AppRouter = AppRouter> extends StoredResource {
   singular: string;
   routes: TRoutes;
-  schemas: Pick<ReturnType<typeof resourceSchemas>, 'response'>;
   /** Database constraints a write may break, and how each answers (400 or 409). */
   violations?: WriteViolations;
 }
@@ -83,8 +82,12 @@ export function resourceRouter<TRoutes extends AppRouter>(
   const handlers = {
     list: async ({ res, query }: Handler) => {
       const owner = authenticatedUser(res);
-      const scope = cursorScope(resource.name, owner, query);
-      const criteria = listCriteria(query, scope, cursors);
+      const requested = listCriteria(query);
+      const scope = cursorScope(resource.name, owner, requested);
+      const criteria =
+        query.cursor === undefined
+          ? requested
+          : afterCursor(requested, query.cursor, scope, cursors);
       if (criteria === undefined) return invalidCursor;
       const [rows, count] = await Promise.all([
         repository.listPage(db, owner, criteria),
@@ -98,7 +101,7 @@ export function resourceRouter<TRoutes extends AppRouter>(
         body: {
           [resource.name]: page.map(repository.toItem),
           count,
-          next_cursor: more ? nextCursor(last, parseSort(query.sort).field, scope, cursors) : null,
+          next_cursor: more ? nextCursor(last, criteria.sort.field, scope, cursors) : null,
         },
       };
     },
