@@ -1,22 +1,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig } from './config.js';
+import { configError } from '../test/config-error.js';
+import { DEVELOPMENT_JWT_SECRET, loadConfig } from './config.js';
 
 const GOOD_SECRET = 'p'.repeat(32);
-
-/** loadConfig must throw a ConfigError; returns its message for further checks. */
-function configError(env: NodeJS.ProcessEnv): string {
-  let thrown: unknown;
-  try {
-    loadConfig(env);
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  const error = thrown as ConfigError;
-  expect(error.name).toBe('ConfigError');
-  return error.message;
-}
 
 describe('loadConfig defaults', () => {
   it('starts with no configuration at all', () => {
@@ -78,11 +65,22 @@ describe('loadConfig defaults', () => {
       poolMax: 25,
       jwt: {
         secret: GOOD_SECRET,
+        previousSecrets: [],
         algorithm: 'HS512',
+        algorithms: ['HS512'],
         issuer: 'https://issuer.example',
         audience: 'enclave-api',
         clockToleranceSeconds: 30,
+        userClaim: 'sub',
+        provider: undefined,
       },
+      accounts: {
+        enabled: true,
+        accessTokenTtlSeconds: 900,
+        refreshTokenTtlSeconds: 30 * 24 * 3600,
+        throttle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 20 },
+      },
+      trustProxy: 0,
       bodyLimit: '1mb',
       logLevel: 'debug',
       warnings: [],

@@ -1,10 +1,15 @@
 import path from 'node:path';
 import { z } from 'zod';
+import {
+  AuthConfigError,
+  HMAC_ALGORITHMS,
+  algorithmList,
+  resolveAuthConfig,
+  type AccountsConfig,
+  type JwtConfig,
+} from './auth/auth-config.js';
 
-// Signing with a guessable secret lets anyone mint tokens, so this default exists only so a
-// developer can start the server with no set-up; production refuses it (see loadConfig).
-export const DEVELOPMENT_JWT_SECRET = 'enclave-development-secret-not-for-production-use';
-const MIN_PRODUCTION_SECRET_BYTES = 32;
+export { DEVELOPMENT_JWT_SECRET, type AccountsConfig, type JwtConfig } from './auth/auth-config.js';
 
 // An empty variable (`FOO=`) means "not set", as most deployment tools write it that way.
 const optional = <T extends z.ZodTypeAny>(schema: T) =>
@@ -32,6 +37,14 @@ const isParsableUrl = (value: string) => {
   }
 };
 
+// Secrets are never echoed in a message, so an entry is only checked for being non-empty.
+const commaList = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean),
+);
+
 const EnvSchema = z.object({
   NODE_ENV: optional(z.enum(['development', 'test', 'production'])),
   HOST: optional(z.string()),
@@ -45,22 +58,34 @@ const EnvSchema = z.object({
   DATA_DIR: optional(z.string()),
   DB_POOL_MAX: optional(integer(1, 500)),
   JWT_SECRET: optional(z.string()),
-  JWT_ALGORITHM: optional(z.enum(['HS256', 'HS384', 'HS512'])),
+  JWT_PREVIOUS_SECRETS: optional(commaList),
+  JWT_ALGORITHM: optional(z.enum(HMAC_ALGORITHMS)),
+  JWT_ALGORITHMS: optional(algorithmList),
   JWT_ISSUER: optional(z.string()),
   JWT_AUDIENCE: optional(z.string()),
   JWT_CLOCK_TOLERANCE_SECONDS: optional(integer(0, 300)),
+  JWT_USER_CLAIM: optional(z.string().max(255)),
+  JWT_JWKS_URL: optional(
+    z
+      .string()
+      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
+      .refine(isParsableUrl, 'must be a valid URL'),
+  ),
+  JWT_JWKS_TIMEOUT_MS: optional(integer(100, 60_000)),
+  JWT_JWKS_COOLDOWN_SECONDS: optional(integer(1, 3600)),
+  JWT_JWKS_CACHE_SECONDS: optional(integer(1, 86_400)),
+  JWT_PUBLIC_KEY: optional(z.string().includes('-----BEGIN', { message: 'must be a PEM key' })),
+  AUTH_ACCOUNTS: optional(z.enum(['on', 'off'])),
+  ACCESS_TOKEN_TTL_SECONDS: optional(integer(60, 86_400)),
+  REFRESH_TOKEN_TTL_SECONDS: optional(integer(300, 366 * 86_400)),
+  LOGIN_THROTTLE_WINDOW_SECONDS: optional(integer(1, 86_400)),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: optional(integer(1, 1000)),
+  LOGIN_MAX_FAILURES_PER_ADDRESS: optional(integer(1, 100_000)),
+  TRUST_PROXY: optional(integer(0, 10)),
   CURSOR_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
   BODY_LIMIT: optional(z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb or 1mb')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
 });
-
-export interface JwtConfig {
-  secret: string;
-  algorithm: 'HS256' | 'HS384' | 'HS512';
-  issuer: string | undefined;
-  audience: string | undefined;
-  clockToleranceSeconds: number;
-}
 
 export interface Config {
   environment: 'development' | 'test' | 'production';
@@ -71,6 +96,9 @@ export interface Config {
   dataDir: string;
   poolMax: number;
   jwt: JwtConfig;
+  accounts: AccountsConfig;
+  /** How many proxies in front set X-Forwarded-For; 0 trusts none (the client is the peer). */
+  trustProxy: number;
   /** Signs list cursors; when unset, a key derived from the JWT secret does. */
   cursorSecret: string | undefined;
   bodyLimit: string;
@@ -93,25 +121,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const environment = e.NODE_ENV ?? 'development';
   const warnings: string[] = [];
-  let secret = e.JWT_SECRET;
-  if (environment === 'production') {
-    if (secret === undefined || Buffer.byteLength(secret) < MIN_PRODUCTION_SECRET_BYTES) {
-      throw new ConfigError(
-        `JWT_SECRET must be set to at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production ` +
-          `(generate one with: node -e "console.log(require('crypto').randomBytes(48).toString('base64'))")`,
-      );
+  let auth: ReturnType<typeof resolveAuthConfig>;
+  try {
+    auth = resolveAuthConfig(e, environment === 'production', warnings);
+  } catch (error) {
+    if (error instanceof AuthConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+  // Cursors are signed with a key derived from the JWT secret unless told otherwise; with no
+  // secret (a provider only), nothing else could sign them consistently across instances.
+  if (e.CURSOR_SECRET === undefined && auth.jwt.secret === undefined) {
+    if (environment === 'production') {
+      throw new ConfigError('CURSOR_SECRET must be set when no JWT_SECRET is in use');
     }
-    // Long enough, but published in this file: anyone could mint tokens with it.
-    if (secret === DEVELOPMENT_JWT_SECRET) {
-      throw new ConfigError(
-        'JWT_SECRET must not be the built-in development secret when NODE_ENV=production',
-      );
-    }
-  } else if (secret === undefined) {
-    secret = DEVELOPMENT_JWT_SECRET;
-    warnings.push(
-      'JWT_SECRET is not set: using the built-in development secret (never in production)',
-    );
+    warnings.push('CURSOR_SECRET is not set: list cursors use a development key');
   }
   return {
     environment,
@@ -120,13 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR ?? '.data/pglite'),
     poolMax: e.DB_POOL_MAX ?? 10,
-    jwt: {
-      secret,
-      algorithm: e.JWT_ALGORITHM ?? 'HS256',
-      issuer: e.JWT_ISSUER,
-      audience: e.JWT_AUDIENCE,
-      clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS ?? 0,
-    },
+    jwt: auth.jwt,
+    accounts: auth.accounts,
+    trustProxy: e.TRUST_PROXY ?? 0,
     cursorSecret: e.CURSOR_SECRET,
     bodyLimit: e.BODY_LIMIT ?? '100kb',
     logLevel: e.LOG_LEVEL ?? 'info',

@@ -1,5 +1,6 @@
 // The server's entry point: the only module that starts anything.
 import { createApp } from './app.js';
+import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -16,9 +17,28 @@ function configOrExit(): Config {
   }
 }
 
+async function verifierOrExit(): Promise<TokenVerifier> {
+  try {
+    return await createTokenVerifier(config.jwt, logger);
+  } catch (error) {
+    // A provider key that cannot be read: its message says which setting, never the key.
+    process.stderr.write(`enclave: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
 const config = configOrExit();
 const logger = createLogger(config.logLevel);
 for (const warning of config.warnings) logger.warn(warning);
+const verifyToken = await verifierOrExit();
+logger.info(
+  {
+    accounts: config.accounts.enabled ? 'on' : 'off',
+    provider: config.jwt.provider?.kind ?? 'none',
+    algorithms: config.jwt.algorithms,
+  },
+  'authentication ready',
+);
 
 const { db, description } = await openDatabase({
   url: config.databaseUrl,
@@ -28,7 +48,7 @@ const { db, description } = await openDatabase({
 const applied = await migrateToLatest(db);
 logger.info({ database: description, migrations_applied: applied.length }, 'database ready');
 
-const server = createHttpServer(createApp({ db, config, logger }), logger);
+const server = createHttpServer(createApp({ db, config, logger, verifyToken }), logger);
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

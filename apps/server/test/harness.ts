@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createClient, type Client } from '@enclave/client';
 import jwt from 'jsonwebtoken';
 import { createApp } from '../src/app.js';
-import type { JwtConfig } from '../src/config.js';
+import { createTokenVerifier } from '../src/auth/token-verifier.js';
+import type { AccountsConfig, JwtConfig } from '../src/config.js';
 import type { Db } from '../src/db/schema.js';
 import { createHttpServer } from '../src/http/server.js';
 import { createLogger } from '../src/logger.js';
@@ -31,8 +32,20 @@ export interface TestServer {
 export interface TestServerOptions {
   db?: Db;
   jwt?: Partial<JwtConfig>;
+  accounts?: Partial<Omit<AccountsConfig, 'throttle'>> & {
+    throttle?: Partial<AccountsConfig['throttle']>;
+  };
+  /** Proxies trusted for X-Forwarded-For: lets a test speak from many client addresses. */
+  trustProxy?: number;
   bodyLimit?: string;
 }
+
+/** A test's own throttling, loose enough that no other test's failed logins trip it. */
+const TEST_THROTTLE: AccountsConfig['throttle'] = {
+  windowSeconds: 900,
+  maxFailuresPerAccount: 5,
+  maxFailuresPerAddress: 100_000,
+};
 
 /** A fresh user id, so test files can run in parallel on one database without cleanup. */
 export function newUserId(): string {
@@ -45,11 +58,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const ownsDb = options.db === undefined;
   const jwtConfig: JwtConfig = {
     secret: randomBytes(32).toString('hex'),
+    previousSecrets: [],
     algorithm: 'HS256',
+    algorithms: ['HS256'],
     issuer: undefined,
     audience: undefined,
     clockToleranceSeconds: 0,
+    userClaim: 'sub',
+    provider: undefined,
     ...options.jwt,
+  };
+  const accounts: AccountsConfig = {
+    enabled: true,
+    accessTokenTtlSeconds: 900,
+    refreshTokenTtlSeconds: 3600,
+    ...options.accounts,
+    throttle: { ...TEST_THROTTLE, ...options.accounts?.throttle },
   };
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger('info', {
@@ -60,7 +84,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const app = createApp({
     db: recording(db),
     logger,
-    config: { jwt: jwtConfig, bodyLimit: options.bodyLimit ?? '100kb', cursorSecret: undefined },
+    config: {
+      jwt: jwtConfig,
+      accounts,
+      trustProxy: options.trustProxy ?? 0,
+      bodyLimit: options.bodyLimit ?? '100kb',
+      cursorSecret: undefined,
+    },
+    verifyToken: await createTokenVerifier(jwtConfig, logger),
   });
   const server = createHttpServer(app, logger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -72,7 +103,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     claims: jwt.JwtPayload = {},
     signOptions: jwt.SignOptions = {},
   ) =>
-    jwt.sign({ sub: userId, ...claims }, jwtConfig.secret, {
+    jwt.sign({ sub: userId, ...claims }, jwtConfig.secret ?? 'no HS secret: tokens will fail', {
       algorithm: jwtConfig.algorithm,
       ...(claims.exp === undefined ? { expiresIn: 300 } : {}),
       ...(jwtConfig.issuer === undefined ? {} : { issuer: jwtConfig.issuer }),

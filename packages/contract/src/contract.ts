@@ -1,4 +1,5 @@
 import { initContract } from '@ts-rest/core';
+import { authRoutes } from './auth.js';
 import { notes } from './notes.js';
 import { projects } from './projects.js';
 import { tasks } from './tasks.js';
@@ -14,8 +15,12 @@ export const resources = {
   // new:resource declares here
 } as const;
 
-/** The whole API: one key per resource, each with the six routes of the resource factory. */
+/**
+ * The whole API: the built-in accounts under `auth`, then one key per resource, each with the
+ * six routes of the resource factory.
+ */
 export const contract = c.router({
+  auth: authRoutes,
   tasks: tasks.routes,
   projects: projects.routes,
   notes: notes.routes,

@@ -1,3 +1,18 @@
+export {
+  AccountSchema,
+  LoginBodySchema,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  PASSWORD_RULES,
+  RefreshBodySchema,
+  RegisterBodySchema,
+  TokenPairSchema,
+  authRoutes,
+  type Account,
+  type LoginBody,
+  type RegisterBody,
+  type TokenPair,
+} from './auth.js';
 export { contract, resources, type Contract } from './contract.js';
 export {
   ErrorBodySchema,

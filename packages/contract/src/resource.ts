@@ -64,6 +64,10 @@ export interface RouteMetadata {
   resource: string;
   requestExample?: unknown;
   responseExample?: unknown;
+  /** Whether the route is open to callers without a bearer token. */
+  public?: boolean;
+  /** What a status means on this route, where it differs from the resource routes' meaning. */
+  statuses?: Record<number, string>;
 }
 
 function withDefaults<

@@ -1,8 +1,12 @@
 import jwt from 'jsonwebtoken';
-import type { JwtConfig } from '../config.js';
+import type { JwtConfig } from './auth-config.js';
 
-/** Signs an access token for `userId` the way the server verifies them; for development use. */
-export function signAccessToken(userId: string, config: JwtConfig, ttlSeconds = 3600): string {
+/** Signs an access token for `userId` the way the server verifies its own tokens. */
+export function signAccessToken(userId: string, config: JwtConfig, ttlSeconds: number): string {
+  if (config.secret === undefined) {
+    // The configuration refuses accounts without a secret; reaching here is a wiring bug.
+    throw new Error('No JWT_SECRET: this server does not sign tokens');
+  }
   return jwt.sign({}, config.secret, {
     algorithm: config.algorithm,
     subject: userId,

@@ -8,10 +8,14 @@ import { MAX_TOKEN_LENGTH, verifyAccessToken, type TokenVerdict } from './verify
 const SECRET = randomBytes(32).toString('hex');
 const config: JwtConfig = {
   secret: SECRET,
+  previousSecrets: [],
   algorithm: 'HS256',
+  algorithms: ['HS256'],
   issuer: undefined,
   audience: undefined,
   clockToleranceSeconds: 0,
+  userClaim: 'sub',
+  provider: undefined,
 };
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -52,7 +56,7 @@ function expectRefused(token: string, verdict: TokenVerdict, reason?: string | R
 
 describe('verifyAccessToken: well-formed tokens', () => {
   it('accepts a token from signAccessToken and returns its subject', () => {
-    const token = signAccessToken('user-42', config);
+    const token = signAccessToken('user-42', config, 3600);
     expect(verifyAccessToken(token, config)).toEqual({ ok: true, userId: 'user-42' });
   });
 
@@ -60,13 +64,17 @@ describe('verifyAccessToken: well-formed tokens', () => {
     const strict: JwtConfig = {
       ...config,
       algorithm: 'HS512',
+      algorithms: ['HS512'],
       issuer: 'https://issuer.example',
       audience: 'enclave-api',
     };
     const token = signAccessToken('user-7', strict, 60);
     expect(verifyAccessToken(token, strict)).toEqual({ ok: true, userId: 'user-7' });
     // The same token must not satisfy a server configured without that algorithm.
-    expectRefused(token, verifyAccessToken(token, { ...strict, algorithm: 'HS256' }));
+    expectRefused(
+      token,
+      verifyAccessToken(token, { ...strict, algorithm: 'HS256', algorithms: ['HS256'] }),
+    );
   });
 
   it('signAccessToken honours the requested lifetime', () => {
@@ -122,7 +130,11 @@ describe('verifyAccessToken: signature and algorithm', () => {
     const token = handSign({ alg, typ: 'JWT' }, validClaims(), SECRET, hash);
     // Sanity: the same token is good for a server that does use that algorithm.
     expect(
-      verifyAccessToken(token, { ...config, algorithm: alg as JwtConfig['algorithm'] }).ok,
+      verifyAccessToken(token, {
+        ...config,
+        algorithm: alg as JwtConfig['algorithm'],
+        algorithms: [alg as JwtConfig['algorithm']],
+      }).ok,
     ).toBe(true);
     expectRefused(token, verifyAccessToken(token, config), 'Token is invalid');
   });
@@ -131,7 +143,10 @@ describe('verifyAccessToken: signature and algorithm', () => {
     const signingInput = `${base64url(JSON.stringify({ alg: 'HS512', typ: 'JWT' }))}.${base64url(validClaims())}`;
     const signature = createHmac('sha256', SECRET).update(signingInput).digest('base64url');
     const token = `${signingInput}.${signature}`;
-    expectRefused(token, verifyAccessToken(token, { ...config, algorithm: 'HS512' }));
+    expectRefused(
+      token,
+      verifyAccessToken(token, { ...config, algorithm: 'HS512', algorithms: ['HS512'] }),
+    );
   });
 
   it('rejects an RS256 token', () => {

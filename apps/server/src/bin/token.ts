@@ -12,6 +12,11 @@ if (userId === undefined || userId === '' || !Number.isInteger(ttlSeconds) || tt
 try {
   const config = loadConfig();
   for (const warning of config.warnings) process.stderr.write(`note: ${warning}\n`);
+  if (config.jwt.secret === undefined) {
+    throw new ConfigError(
+      "this server accepts only the provider's tokens (no HS algorithm); get a token from the provider",
+    );
+  }
   process.stdout.write(`${signAccessToken(userId, config.jwt, ttlSeconds)}\n`);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

@@ -3,6 +3,7 @@ import * as createTasks from './migrations/0001-create-tasks.js';
 import * as createProjects from './migrations/0002-create-projects.js';
 import * as tasksInProjects from './migrations/0003-tasks-in-projects.js';
 import * as createNotes from './migrations/0004-create-notes.js';
+import * as createAccounts from './migrations/0005-create-accounts.js';
 // new:resource imports here
 
 // Listed, not read from a folder, so the same list works from TypeScript sources and from the
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0002-create-projects': createProjects,
   '0003-tasks-in-projects': tasksInProjects,
   '0004-create-notes': createNotes,
+  '0005-create-accounts': createAccounts,
   // new:resource inserts here
 };
 

@@ -21,7 +21,7 @@ const base64url = (value: string) => Buffer.from(value).toString('base64url');
 /** An HS256 token over exactly this payload text, signed with the server's secret. */
 function handSign(payloadJson: string, header: object = { alg: 'HS256', typ: 'JWT' }): string {
   const input = `${base64url(JSON.stringify(header))}.${base64url(payloadJson)}`;
-  return `${input}.${createHmac('sha256', server.jwt.secret).update(input).digest('base64url')}`;
+  return `${input}.${createHmac('sha256', server.jwt.secret!).update(input).digest('base64url')}`;
 }
 
 type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -255,7 +255,7 @@ describe('issuer and audience over HTTP', () => {
 
   it('refuses a token with no issuer or audience at all', async () => {
     const user = newUserId();
-    const token = jwt.sign({ sub: user }, strict.jwt.secret, { expiresIn: 60 });
+    const token = jwt.sign({ sub: user }, strict.jwt.secret!, { expiresIn: 60 });
     const res = await strict.fetch(`/api/${user}/tasks`, {
       headers: { authorization: `Bearer ${token}` },
     });

@@ -1,6 +1,5 @@
-import type { RequestHandler, Response } from 'express';
-import { verifyAccessToken } from '../auth/verify-token.js';
-import type { JwtConfig } from '../config.js';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { TokenVerifier } from '../auth/token-verifier.js';
 import { sendError } from './errors.js';
 
 const BEARER = /^Bearer +([^\s]+) *$/i;
@@ -14,41 +13,68 @@ function unauthorized(res: Response, message: string, invalidToken: boolean) {
 }
 
 /**
- * Guards `/api/:user_id/...`: a valid bearer token is required (401), and its subject must be
- * the path's user (403). Runs before body parsing and validation, so an anonymous caller learns
- * nothing about a route beyond "authenticate first".
+ * The request's verified user, or undefined once a 401 has been sent. Express 4 does not catch
+ * a rejected promise, so the caller passes failures on to `next`.
  */
-export function requirePathOwner(config: JwtConfig): RequestHandler<{ user_id: string }> {
-  return (req, res, next) => {
-    const match = BEARER.exec(req.headers.authorization ?? '');
-    if (match?.[1] === undefined) {
-      unauthorized(
-        res,
-        'Missing or malformed Authorization header: expected "Bearer <token>"',
-        false,
-      );
-      return;
-    }
-    const verdict = verifyAccessToken(match[1], config);
-    if (!verdict.ok) {
-      unauthorized(res, verdict.reason, true);
-      return;
-    }
-    if (verdict.userId !== req.params.user_id) {
-      sendError(res, 403, "The token's user may not access another user's resources");
-      return;
-    }
-    res.locals.userId = verdict.userId;
-    next();
+async function authenticate(
+  verify: TokenVerifier,
+  req: Request,
+  res: Response,
+): Promise<string | undefined> {
+  const match = BEARER.exec(req.headers.authorization ?? '');
+  if (match?.[1] === undefined) {
+    unauthorized(
+      res,
+      'Missing or malformed Authorization header: expected "Bearer <token>"',
+      false,
+    );
+    return undefined;
+  }
+  const verdict = await verify(match[1]);
+  if (!verdict.ok) {
+    unauthorized(res, verdict.reason, true);
+    return undefined;
+  }
+  return verdict.userId;
+}
+
+function guard(
+  verify: TokenVerifier,
+  admit: (userId: string, req: Request, res: Response) => boolean,
+): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    authenticate(verify, req, res).then((userId) => {
+      if (userId === undefined || !admit(userId, req, res)) return;
+      res.locals.userId = userId;
+      next();
+    }, next);
   };
 }
 
-/** The owner established by {@link requirePathOwner} for this request. */
+/** Guards `/auth/me` and the like: a valid bearer token is required (401). */
+export function requireUser(verify: TokenVerifier): RequestHandler {
+  return guard(verify, () => true);
+}
+
+/**
+ * Guards `/api/:user_id/...`: a valid bearer token is required (401), and its user must be the
+ * path's user (403). Runs before body parsing and validation, so an anonymous caller learns
+ * nothing about a route beyond "authenticate first".
+ */
+export function requirePathOwner(verify: TokenVerifier): RequestHandler<{ user_id: string }> {
+  return guard(verify, (userId, req, res) => {
+    if (userId === req.params.user_id) return true;
+    sendError(res, 403, "The token's user may not access another user's resources");
+    return false;
+  }) as RequestHandler<{ user_id: string }>;
+}
+
+/** The user established by {@link requirePathOwner} or {@link requireUser} for this request. */
 export function authenticatedUser(res: Response): string {
   const userId: unknown = res.locals.userId;
   if (typeof userId !== 'string') {
     // Reaching a handler without the guard is a wiring bug, never a client error.
-    throw new Error('authenticatedUser() called on a route without requirePathOwner');
+    throw new Error('authenticatedUser() called on a route without an authentication guard');
   }
   return userId;
 }

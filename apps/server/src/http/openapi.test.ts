@@ -47,9 +47,9 @@ afterAll(async () => {
 
 // What the contract declares, in OpenAPI's terms: the expectations follow the contract, so a
 // route or status added there and lost on the way to the document fails here.
-const declared = Object.entries(contract).flatMap(([resource, routes]) =>
+const declared = Object.entries(contract).flatMap(([group, routes]) =>
   Object.entries(routes).map(([name, route]: [string, AppRoute]) => ({
-    resource: resource as keyof typeof resources,
+    group,
     name,
     route,
     path: route.path.replace(/:(\w+)/g, '{$1}'),
@@ -57,6 +57,11 @@ const declared = Object.entries(contract).flatMap(([resource, routes]) =>
     statuses: Object.keys(route.responses).sort(),
   })),
 );
+
+const resourceRoutes = declared.flatMap((d) =>
+  d.group in resources ? [{ ...d, resource: d.group as keyof typeof resources }] : [],
+);
+const isPublic = (route: AppRoute) => (route.metadata as RouteMetadata).public === true;
 
 function operation(path: string, method: string): Operation {
   const op = doc.paths[path]?.[method];
@@ -71,11 +76,21 @@ describe('GET /openapi.json', () => {
     expect(doc.info.version).toEqual(expect.any(String));
   });
 
-  it('documents exactly the six routes of every resource', () => {
+  it('documents the auth routes and exactly the six routes of every resource', () => {
     const names = Object.keys(resources);
     expect(names).toEqual(expect.arrayContaining(['notes', 'projects', 'tasks']));
+    const authPaths = [
+      '/auth/login',
+      '/auth/logout',
+      '/auth/me',
+      '/auth/refresh',
+      '/auth/register',
+    ];
     expect(Object.keys(doc.paths).sort()).toEqual(
-      names.flatMap((name) => [`/api/{user_id}/${name}`, `/api/{user_id}/${name}/{id}`]).sort(),
+      [
+        ...authPaths,
+        ...names.flatMap((name) => [`/api/{user_id}/${name}`, `/api/{user_id}/${name}/{id}`]),
+      ].sort(),
     );
     for (const name of names) {
       expect(Object.keys(doc.paths[`/api/{user_id}/${name}`]!).sort()).toEqual(['get', 'post']);
@@ -92,15 +107,25 @@ describe('GET /openapi.json', () => {
     expect(documented.sort()).toEqual(declared.map((d) => `${d.method} ${d.path}`).sort());
   });
 
-  it('declares bearer JWT authentication and requires it on every operation', () => {
+  it('declares bearer JWT authentication and requires it everywhere but sign-in', () => {
     expect(doc.components.securitySchemes.bearerAuth).toEqual({
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'JWT',
     });
-    for (const { path, method } of declared) {
-      expect(operation(path, method).security).toEqual([{ bearerAuth: [] }]);
+    for (const { path, method, route } of declared) {
+      expect(operation(path, method).security).toEqual(isPublic(route) ? [] : [{ bearerAuth: [] }]);
     }
+    const open = declared.filter((d) => isPublic(d.route)).map((d) => d.path);
+    expect(open.sort()).toEqual(['/auth/login', '/auth/logout', '/auth/refresh', '/auth/register']);
+  });
+
+  it('documents the throttled answer with its Retry-After header', () => {
+    const tooMany = operation('/auth/login', 'post').responses['429'] as unknown as {
+      headers?: Record<string, unknown>;
+    };
+    expect(tooMany.headers).toHaveProperty('Retry-After');
+    expect(operation('/auth/login', 'post').responses['401']?.description).toMatch(/incorrect/);
   });
 
   it.each(declared)('documents every status $name declares, and no other', (d) => {
@@ -132,12 +157,15 @@ describe('GET /openapi.json', () => {
 
   it('tags every operation with its resource and gives each a unique id and a summary', () => {
     const ids = new Set<string>();
-    for (const { resource, path, method } of declared) {
+    for (const { group, path, method } of declared) {
       const op = operation(path, method);
-      expect(op.tags).toEqual([resource]);
-      expect(op.summary).toContain(resources[resource].singular);
+      expect(op.tags).toEqual([group]);
+      expect(op.summary!.length).toBeGreaterThan(5);
       expect(op.operationId).toEqual(expect.any(String));
       ids.add(op.operationId!);
+    }
+    for (const { resource, path, method } of resourceRoutes) {
+      expect(operation(path, method).summary).toContain(resources[resource].singular);
     }
     expect(ids.size).toBe(declared.length);
   });

@@ -1,5 +1,5 @@
-import { contract, errorBody, type ErrorStatus, type RouteMetadata } from '@enclave/contract';
-import type { AppRoute } from '@ts-rest/core';
+import { errorBody, type ErrorStatus, type RouteMetadata } from '@enclave/contract';
+import type { AppRoute, AppRouter } from '@ts-rest/core';
 import { generateOpenApi } from '@ts-rest/open-api';
 import express, { type Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
@@ -20,6 +20,7 @@ const statusMeanings: Record<string, string> = {
   404: 'No such resource among this user\'s (another user\'s resources are "not found" too)',
   409: 'Conflicts with an existing resource',
   413: 'Request body over the size limit',
+  429: 'Too many failed attempts: `Retry-After` gives the seconds to wait',
   500: 'Unexpected server error; details are logged, never sent',
 };
 
@@ -30,6 +31,7 @@ const errorExampleMessages: Record<string, string> = {
   404: 'Task not found',
   409: 'A resource with these values already exists',
   413: 'Request body is too large',
+  429: 'Too many failed sign-in attempts; try again in 840 seconds',
   500: 'An unexpected error occurred; it has been logged',
 };
 
@@ -41,7 +43,15 @@ function describe(operation: Operation, route: AppRoute): Operation {
   const metadata = metadataOf(route);
   const responses = operation.responses as Record<string, Record<string, unknown>>;
   for (const [status, response] of Object.entries(responses)) {
-    response.description = statusMeanings[status] ?? status;
+    response.description = metadata?.statuses?.[Number(status)] ?? statusMeanings[status] ?? status;
+    if (status === '429') {
+      response.headers = {
+        'Retry-After': {
+          description: 'Seconds until a new attempt is counted',
+          schema: { type: 'integer' },
+        },
+      };
+    }
     const json = (response.content as Record<string, Record<string, unknown>> | undefined)?.[
       'application/json'
     ];
@@ -65,12 +75,12 @@ function describe(operation: Operation, route: AppRoute): Operation {
   return {
     ...operation,
     tags: metadata === undefined ? [] : [metadata.resource],
-    security: [{ bearerAuth: [] }],
+    security: metadata?.public === true ? [] : [{ bearerAuth: [] }],
   };
 }
 
 /** The OpenAPI 3 document, generated from the contract: the single source of the API. */
-export function buildOpenApiDocument(): OpenApiDocument {
+export function buildOpenApiDocument(contract: AppRouter): OpenApiDocument {
   return generateOpenApi(
     contract,
     {
@@ -78,8 +88,10 @@ export function buildOpenApiDocument(): OpenApiDocument {
         title: 'Enclave API',
         version: '0.1.0',
         description:
-          'CRUD over user-owned resources. Every route needs `Authorization: Bearer <jwt>` whose ' +
-          '`sub` equals the `user_id` in the path. Errors are `{"error","message","status_code"}`.',
+          'CRUD over user-owned resources. Every `/api` route needs `Authorization: Bearer <jwt>` ' +
+          "whose user (`sub`, or the configured claim of a provider's token) equals the `user_id` " +
+          'in the path; `/auth` issues such tokens for built-in accounts. Errors are ' +
+          '`{"error","message","status_code"}`.',
       },
       components: {
         securitySchemes: {
@@ -92,8 +104,8 @@ export function buildOpenApiDocument(): OpenApiDocument {
 }
 
 /** `/openapi.json` and the interactive docs at `/docs`, whose assets are served from here. */
-export function apiDocs(): Router {
-  const document = buildOpenApiDocument();
+export function apiDocs(contract: AppRouter): Router {
+  const document = buildOpenApiDocument(contract);
   const router = express.Router();
   router.get('/openapi.json', (_req, res) => {
     res.json(document);

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../db/schema.js';
+import { newRefreshToken, refreshTokenHash } from './refresh-token.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+const accountColumns = ['id', 'email', 'created_at'] as const;
+
+/** An account as the API shows it. */
+const toAccount = (row: { id: string; email: string; created_at: Date }) => ({
+  id: row.id,
+  email: row.email,
+  created_at: row.created_at.toISOString(),
+});
+
+/** Creates an account; `taken` when the email already has one (decided by the constraint). */
+export async function createUser(
+  db: Db,
+  email: string,
+  passwordHash: string,
+): Promise<ReturnType<typeof toAccount> | 'taken'> {
+  try {
+    const row = await db
+      .insertInto('users')
+      .values({ id: randomUUID(), email, password_hash: passwordHash })
+      .returning(accountColumns)
+      .executeTakeFirstOrThrow();
+    return toAccount(row);
+  } catch (error) {
+    const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+    if (code === UNIQUE_VIOLATION && constraint === 'users_email_key') return 'taken';
+    throw error;
+  }
+}
+
+export function findUserByEmail(db: Db, email: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'password_hash'])
+    .where('email', '=', email)
+    .executeTakeFirst();
+}
+
+export async function findUserById(db: Db, id: string) {
+  const row = await db
+    .selectFrom('users')
+    .select(accountColumns)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toAccount(row);
+}
+
+export async function replacePasswordHash(db: Db, id: string, passwordHash: string) {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+}
+
+const expiresIn = (seconds: number) => sql<Date>`now() + make_interval(secs => ${seconds})`;
+
+/** Starts a login's token family; returns the refresh token, which is stored only hashed. */
+export async function startRefreshFamily(db: Db, userId: string, ttlSeconds: number) {
+  const { token, hash } = newRefreshToken();
+  // A user's expired tokens can no longer be presented, so this is when they go.
+  await db
+    .deleteFrom('refresh_tokens')
+    .where('user_id', '=', userId)
+    .where('expires_at', '<', sql<Date>`now()`)
+    .execute();
+  await db
+    .insertInto('refresh_tokens')
+    .values({
+      token_hash: hash,
+      family_id: randomUUID(),
+      user_id: userId,
+      expires_at: expiresIn(ttlSeconds),
+    })
+    .execute();
+  return token;
+}
+
+export type Rotation =
+  | { outcome: 'rotated'; userId: string; token: string }
+  | { outcome: 'reused'; userId: string }
+  | { outcome: 'invalid' };
+
+/**
+ * Spends a refresh token and issues its successor in the same family. A token presented after
+ * it was spent means two parties hold it (one of them a thief), so the family is revoked.
+ * Spending is one conditional UPDATE: of two concurrent uses, exactly one succeeds.
+ */
+export function rotateRefreshToken(db: Db, token: string, ttlSeconds: number): Promise<Rotation> {
+  const hash = refreshTokenHash(token);
+  return db.transaction().execute(async (trx) => {
+    const spent = await trx
+      .updateTable('refresh_tokens')
+      .set({ spent_at: sql<Date>`now()` })
+      .where('token_hash', '=', hash)
+      .where('spent_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', sql<Date>`now()`)
+      .returning(['user_id', 'family_id'])
+      .executeTakeFirst();
+    if (spent !== undefined) {
+      const next = newRefreshToken();
+      await trx
+        .insertInto('refresh_tokens')
+        .values({
+          token_hash: next.hash,
+          family_id: spent.family_id,
+          user_id: spent.user_id,
+          expires_at: expiresIn(ttlSeconds),
+        })
+        .execute();
+      return { outcome: 'rotated', userId: spent.user_id, token: next.token } as const;
+    }
+    const known = await trx
+      .selectFrom('refresh_tokens')
+      .select(['user_id', 'family_id', 'spent_at', 'revoked_at'])
+      .where('token_hash', '=', hash)
+      .executeTakeFirst();
+    if (known?.spent_at == null || known.revoked_at !== null)
+      return { outcome: 'invalid' } as const;
+    await revokeFamily(trx, known.family_id);
+    return { outcome: 'reused', userId: known.user_id } as const;
+  });
+}
+
+async function revokeFamily(db: Db, familyId: string) {
+  await db
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: sql<Date>`now()` })
+    .where('family_id', '=', familyId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/** Revokes the family of a refresh token (a logout); an unknown token changes nothing. */
+export async function revokeFamilyOf(db: Db, token: string): Promise<void> {
+  const known = await db
+    .selectFrom('refresh_tokens')
+    .select('family_id')
+    .where('token_hash', '=', refreshTokenHash(token))
+    .executeTakeFirst();
+  if (known !== undefined) await revokeFamily(db, known.family_id);
+}

@@ -1,0 +1,138 @@
+import { authRoutes, errorBody, type TokenPair } from '@enclave/contract';
+import { initServer } from '@ts-rest/express';
+import type { AccountsConfig, JwtConfig } from '../auth/auth-config.js';
+import { signAccessToken } from '../auth/sign-token.js';
+import type { Db } from '../db/schema.js';
+import { authenticatedUser } from '../http/auth.js';
+import {
+  createUser,
+  findUserByEmail,
+  findUserById,
+  replacePasswordHash,
+  revokeFamilyOf,
+  rotateRefreshToken,
+  startRefreshFamily,
+} from './accounts.repository.js';
+import { countAttempt, forgiveAttempt } from './login-throttle.js';
+import { hashNeedsUpgrade, hashPassword, passwordMatches, spendPasswordCheck } from './password.js';
+
+const s = initServer();
+
+export interface AccountsDependencies {
+  db: Db;
+  jwt: JwtConfig;
+  accounts: AccountsConfig;
+}
+
+const loginFailed = {
+  status: 401,
+  body: errorBody(401, 'Email or password is incorrect'),
+} as const;
+const refreshFailed = {
+  status: 401,
+  // Unknown, expired, revoked and reused tokens look alike: which one it was helps a thief.
+  body: errorBody(401, 'Refresh token is invalid, expired or revoked; sign in again'),
+} as const;
+
+/** `/auth/*`: built-in accounts issuing this server's own tokens. */
+export function accountsRouter({ db, jwt, accounts }: AccountsDependencies) {
+  // Computed now so the first login for an unknown email costs no more than any other.
+  void spendPasswordCheck('');
+  const { throttle } = accounts;
+
+  const tokenPair = (userId: string, refreshToken: string): TokenPair => ({
+    access_token: signAccessToken(userId, jwt, accounts.accessTokenTtlSeconds),
+    refresh_token: refreshToken,
+    token_type: 'Bearer',
+    expires_in: accounts.accessTokenTtlSeconds,
+  });
+
+  return s.router(authRoutes, {
+    register: async ({ body }) => {
+      const account = await createUser(db, body.email, await hashPassword(body.password));
+      if (account === 'taken') {
+        return {
+          status: 409,
+          body: errorBody(409, 'Conflict: an account with this email already exists', [
+            { path: 'body.email', message: 'is already registered' },
+          ]),
+        };
+      }
+      return { status: 201, body: account };
+    },
+
+    login: async ({ body, req, res }) => {
+      const accountKey = `account:${body.email}`;
+      const addressKey = `address:${req.ip ?? 'unknown'}`;
+      const verdict = await countAttempt(
+        db,
+        [
+          { key: accountKey, limit: throttle.maxFailuresPerAccount },
+          { key: addressKey, limit: throttle.maxFailuresPerAddress },
+        ],
+        throttle.windowSeconds,
+      );
+      if (!verdict.allowed) {
+        req.log.warn({ event: 'login_throttled' }, 'login refused: too many failed attempts');
+        res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
+        return {
+          status: 429,
+          body: errorBody(
+            429,
+            `Too many failed sign-in attempts; try again in ${verdict.retryAfterSeconds} seconds`,
+          ),
+        };
+      }
+      const user = await findUserByEmail(db, body.email);
+      if (user === undefined) {
+        await spendPasswordCheck(body.password);
+        req.log.info({ event: 'login_failed' }, 'login failed');
+        return loginFailed;
+      }
+      if (!(await passwordMatches(user.password_hash, body.password))) {
+        req.log.info({ event: 'login_failed', user_id: user.id }, 'login failed');
+        return loginFailed;
+      }
+      await forgiveAttempt(db, accountKey, addressKey);
+      // Hashes made under weaker settings are replaced while the password is at hand.
+      if (hashNeedsUpgrade(user.password_hash)) {
+        await replacePasswordHash(db, user.id, await hashPassword(body.password));
+      }
+      const refreshToken = await startRefreshFamily(db, user.id, accounts.refreshTokenTtlSeconds);
+      req.log.info({ event: 'login', user_id: user.id }, 'signed in');
+      return { status: 200, body: tokenPair(user.id, refreshToken) };
+    },
+
+    refresh: async ({ body, req }) => {
+      const rotation = await rotateRefreshToken(
+        db,
+        body.refresh_token,
+        accounts.refreshTokenTtlSeconds,
+      );
+      if (rotation.outcome === 'reused') {
+        req.log.warn(
+          { event: 'refresh_token_reuse', user_id: rotation.userId },
+          'a spent refresh token was presented again: its whole family is revoked',
+        );
+      }
+      if (rotation.outcome !== 'rotated') return refreshFailed;
+      return { status: 200, body: tokenPair(rotation.userId, rotation.token) };
+    },
+
+    logout: async ({ body }) => {
+      await revokeFamilyOf(db, body.refresh_token);
+      return { status: 204, body: undefined };
+    },
+
+    me: async ({ res }) => {
+      const account = await findUserById(db, authenticatedUser(res));
+      if (account === undefined) {
+        return {
+          status: 404,
+          body: errorBody(404, "No built-in account has this token's user id"),
+        };
+      }
+      return { status: 200, body: account };
+    },
+  });
+}

@@ -1,0 +1,33 @@
+import type { ColumnType } from 'kysely';
+
+/** A built-in account; `id` is the user id of tokens and resource paths. */
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: ColumnType<Date, never, never>;
+}
+
+/** One refresh token, stored as its hash; spent when rotated, revoked by logout or reuse. */
+export interface RefreshTokensTable {
+  token_hash: string;
+  family_id: string;
+  user_id: string;
+  created_at: ColumnType<Date, never, never>;
+  expires_at: Date;
+  spent_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** Failed logins counted per key (an account or a client address) in a fixed window. */
+export interface LoginFailuresTable {
+  key: string;
+  failures: number;
+  window_started_at: Date;
+}
+
+export interface AccountTables {
+  users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
+  login_failures: LoginFailuresTable;
+}

@@ -1,0 +1,212 @@
+import { z } from 'zod';
+import {
+  ASYMMETRIC_ALGORITHMS,
+  type AsymmetricAlgorithm,
+  type KeySource,
+} from './provider-verifier.js';
+
+// Signing with a guessable secret lets anyone mint tokens, so this default exists only so a
+// developer can start the server with no set-up; production refuses it.
+export const DEVELOPMENT_JWT_SECRET = 'enclave-development-secret-not-for-production-use';
+const MIN_PRODUCTION_SECRET_BYTES = 32;
+
+export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
+export type TokenAlgorithm = HmacAlgorithm | AsymmetricAlgorithm;
+/** What a provider is trusted with when JWT_ALGORITHMS does not narrow it. */
+const DEFAULT_PROVIDER_ALGORITHMS: readonly AsymmetricAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
+
+export interface JwtConfig {
+  /** Signs the built-in accounts' tokens; undefined only when HMAC tokens are not accepted. */
+  secret: string | undefined;
+  /** Retired secrets, still accepted for verification so a rotation needs no downtime. */
+  previousSecrets: readonly string[];
+  /** The algorithm of the tokens this server signs. */
+  algorithm: HmacAlgorithm;
+  /** Every algorithm a token may use; a header naming any other is refused. */
+  algorithms: readonly TokenAlgorithm[];
+  issuer: string | undefined;
+  audience: string | undefined;
+  clockToleranceSeconds: number;
+  /** The claim of a provider's token that holds the user id; our own tokens use `sub`. */
+  userClaim: string;
+  /** Where a provider's public keys come from; undefined when no provider is trusted. */
+  provider: KeySource | undefined;
+}
+
+export interface AccountsConfig {
+  enabled: boolean;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  throttle: { windowSeconds: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number };
+}
+
+/** The variables this module reads, already parsed by config.ts's schema. */
+export interface AuthEnv {
+  JWT_SECRET?: string | undefined;
+  JWT_PREVIOUS_SECRETS?: string[] | undefined;
+  JWT_ALGORITHM?: HmacAlgorithm | undefined;
+  JWT_ALGORITHMS?: TokenAlgorithm[] | undefined;
+  JWT_ISSUER?: string | undefined;
+  JWT_AUDIENCE?: string | undefined;
+  JWT_CLOCK_TOLERANCE_SECONDS?: number | undefined;
+  JWT_USER_CLAIM?: string | undefined;
+  JWT_JWKS_URL?: string | undefined;
+  JWT_JWKS_TIMEOUT_MS?: number | undefined;
+  JWT_JWKS_COOLDOWN_SECONDS?: number | undefined;
+  JWT_JWKS_CACHE_SECONDS?: number | undefined;
+  JWT_PUBLIC_KEY?: string | undefined;
+  AUTH_ACCOUNTS?: 'on' | 'off' | undefined;
+  ACCESS_TOKEN_TTL_SECONDS?: number | undefined;
+  REFRESH_TOKEN_TTL_SECONDS?: number | undefined;
+  LOGIN_THROTTLE_WINDOW_SECONDS?: number | undefined;
+  LOGIN_MAX_FAILURES_PER_ACCOUNT?: number | undefined;
+  LOGIN_MAX_FAILURES_PER_ADDRESS?: number | undefined;
+}
+
+/** A comma-separated list of the given algorithm names. */
+export const algorithmList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.enum([...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS]))
+      .min(1, 'must name at least one algorithm'),
+  );
+
+export class AuthConfigError extends Error {
+  override readonly name = 'AuthConfigError';
+}
+
+const isHmac = (algorithm: TokenAlgorithm): algorithm is HmacAlgorithm =>
+  (HMAC_ALGORITHMS as readonly string[]).includes(algorithm);
+
+function checkProductionSecret(name: string, secret: string): void {
+  if (Buffer.byteLength(secret) < MIN_PRODUCTION_SECRET_BYTES) {
+    throw new AuthConfigError(
+      `${name} must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production ` +
+        `(generate one with: node -e "console.log(require('crypto').randomBytes(48).toString('base64'))")`,
+    );
+  }
+  // Long enough, but published in this file: anyone could mint tokens with it.
+  if (secret === DEVELOPMENT_JWT_SECRET) {
+    throw new AuthConfigError(
+      `${name} must not be the built-in development secret when NODE_ENV=production`,
+    );
+  }
+}
+
+function providerOf(e: AuthEnv, production: boolean): KeySource | undefined {
+  if (e.JWT_JWKS_URL !== undefined && e.JWT_PUBLIC_KEY !== undefined) {
+    throw new AuthConfigError('Set JWT_JWKS_URL or JWT_PUBLIC_KEY, not both');
+  }
+  if (e.JWT_JWKS_URL !== undefined) {
+    const url = new URL(e.JWT_JWKS_URL);
+    // Whoever can change the key set in transit can mint tokens for any user.
+    const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (production && url.protocol !== 'https:' && !local) {
+      throw new AuthConfigError('JWT_JWKS_URL must be an https:// URL when NODE_ENV=production');
+    }
+    return {
+      kind: 'jwks',
+      url: e.JWT_JWKS_URL,
+      timeoutMs: e.JWT_JWKS_TIMEOUT_MS ?? 3000,
+      cooldownMs: (e.JWT_JWKS_COOLDOWN_SECONDS ?? 30) * 1000,
+      cacheMaxAgeMs: (e.JWT_JWKS_CACHE_SECONDS ?? 600) * 1000,
+    };
+  }
+  if (e.JWT_PUBLIC_KEY !== undefined) {
+    // Deployment tools often hold a variable on one line, so `\n` escapes are accepted.
+    return { kind: 'public-key', pem: e.JWT_PUBLIC_KEY.replace(/\\n/g, '\n') };
+  }
+  return undefined;
+}
+
+/**
+ * Decides how tokens are issued and verified: built-in accounts (HMAC tokens signed here), an
+ * external provider (asymmetric tokens, keys from a JWKS URL or a PEM), or both at once.
+ */
+export function resolveAuthConfig(
+  e: AuthEnv,
+  production: boolean,
+  warnings: string[],
+): { jwt: JwtConfig; accounts: AccountsConfig } {
+  const provider = providerOf(e, production);
+  const accountsEnabled = e.AUTH_ACCOUNTS !== 'off';
+  const signing = e.JWT_ALGORITHM ?? 'HS256';
+  const algorithms = e.JWT_ALGORITHMS ?? [
+    ...(accountsEnabled || provider === undefined ? [signing] : []),
+    ...(provider === undefined ? [] : DEFAULT_PROVIDER_ALGORITHMS),
+  ];
+  const acceptsHmac = algorithms.some(isHmac);
+  if (provider === undefined && !acceptsHmac) {
+    throw new AuthConfigError(
+      'JWT_ALGORITHMS names only public-key algorithms: set JWT_JWKS_URL or JWT_PUBLIC_KEY',
+    );
+  }
+  if (provider !== undefined && algorithms.every(isHmac)) {
+    throw new AuthConfigError('JWT_ALGORITHMS names no public-key algorithm for the provider');
+  }
+  if (accountsEnabled && !algorithms.includes(signing)) {
+    throw new AuthConfigError(
+      `Built-in accounts sign ${signing} tokens: add ${signing} to JWT_ALGORITHMS or set AUTH_ACCOUNTS=off`,
+    );
+  }
+  // The provider is someone else's: what it signs must be addressed to us, by it.
+  if (provider !== undefined && (e.JWT_ISSUER === undefined || e.JWT_AUDIENCE === undefined)) {
+    throw new AuthConfigError(
+      'JWT_ISSUER and JWT_AUDIENCE must be set when JWT_JWKS_URL or JWT_PUBLIC_KEY is',
+    );
+  }
+
+  let secret = e.JWT_SECRET;
+  const previousSecrets = e.JWT_PREVIOUS_SECRETS ?? [];
+  if (acceptsHmac) {
+    if (production) {
+      if (secret === undefined) {
+        throw new AuthConfigError(
+          `JWT_SECRET must be set to at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production`,
+        );
+      }
+      checkProductionSecret('JWT_SECRET', secret);
+      for (const previous of previousSecrets)
+        checkProductionSecret('JWT_PREVIOUS_SECRETS', previous);
+    } else if (secret === undefined) {
+      secret = DEVELOPMENT_JWT_SECRET;
+      warnings.push(
+        'JWT_SECRET is not set: using the built-in development secret (never in production)',
+      );
+    }
+  } else if (previousSecrets.length > 0) {
+    warnings.push('JWT_PREVIOUS_SECRETS is ignored: no HS algorithm is in JWT_ALGORITHMS');
+  }
+
+  return {
+    jwt: {
+      secret: acceptsHmac ? secret : undefined,
+      previousSecrets: acceptsHmac ? previousSecrets : [],
+      algorithm: signing,
+      algorithms,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS ?? 0,
+      userClaim: e.JWT_USER_CLAIM ?? 'sub',
+      provider,
+    },
+    accounts: {
+      enabled: accountsEnabled,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS ?? 900,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS ?? 30 * 24 * 3600,
+      throttle: {
+        windowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS ?? 900,
+        maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT ?? 5,
+        maxFailuresPerAddress: e.LOGIN_MAX_FAILURES_PER_ADDRESS ?? 20,
+      },
+    },
+  };
+}

@@ -1,0 +1,185 @@
+import { initContract } from '@ts-rest/core';
+import { z } from 'zod';
+import { ErrorBodySchema } from './errors.js';
+import { TimestampSchema } from './fields.js';
+import type { RouteMetadata } from './resource.js';
+
+const c = initContract();
+const error = ErrorBodySchema;
+
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 128;
+/** Every rule a new password must meet, stated whole whichever one it broke. */
+export const PASSWORD_RULES =
+  `must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long and must not be the ` +
+  'email address; any characters are allowed, spaces included';
+
+// Emails compare case-insensitively and without surrounding spaces, so `Ann@X.org ` and
+// `ann@x.org` are one account. The part before `@` is case-sensitive by the letter of RFC 5321,
+// but no mainstream provider treats it so, and two accounts differing only in case are a trap.
+// Provider aliases (dots, `+tags`) are distinct addresses and stay distinct.
+const EmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .email('must be an email address such as ann@example.com');
+
+// Counted in code points, as a person counts characters (an emoji is one).
+const codePoints = (value: string) => [...value].length;
+
+const NewPasswordSchema = z.string().refine((value) => {
+  const length = codePoints(value);
+  return length >= PASSWORD_MIN_LENGTH && length <= PASSWORD_MAX_LENGTH && !value.includes('\0');
+}, PASSWORD_RULES);
+
+// Login does not re-apply today's rules (an older account may predate them); the bound only
+// keeps a megabyte "password" away from the hasher.
+const PasswordAttemptSchema = z
+  .string()
+  .min(1, 'is required')
+  .max(1024, 'must be at most 1024 characters');
+
+/** The body of `POST /auth/register`. */
+export const RegisterBodySchema = z
+  .object({ email: EmailSchema, password: NewPasswordSchema })
+  .strict()
+  .superRefine((body, ctx) => {
+    if (body.password.trim().toLowerCase() === body.email) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['password'], message: PASSWORD_RULES });
+    }
+  });
+
+/** The body of `POST /auth/login`. */
+export const LoginBodySchema = z
+  .object({ email: EmailSchema, password: PasswordAttemptSchema })
+  .strict();
+
+/** The body of `POST /auth/refresh` and `POST /auth/logout`. */
+export const RefreshBodySchema = z
+  .object({ refresh_token: z.string().min(1, 'is required').max(512, 'is not a refresh token') })
+  .strict();
+
+/** A built-in account as its owner sees it; `id` is the `user_id` of the resource paths. */
+export const AccountSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  created_at: TimestampSchema,
+});
+
+/** What login and refresh answer, in the names of RFC 6749 §5.1. */
+export const TokenPairSchema = z.object({
+  access_token: z.string(),
+  refresh_token: z.string(),
+  token_type: z.literal('Bearer'),
+  /** Seconds until the access token expires. */
+  expires_in: z.number().int().positive(),
+});
+
+const account = { id: '0b7e9a64-3c1f-4d2a-9a57-2f1c8e6d4b10', email: 'ann@example.com' };
+const tokenPairExample = {
+  access_token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwYjdlOWE2NCJ9.c2lnbmF0dXJl',
+  refresh_token: 'Vq3n8mJ0bN5c2dE4fG6hI8jK0lM2nO4pQ6rS8tU0vW2',
+  token_type: 'Bearer',
+  expires_in: 900,
+};
+const metadata = (
+  requestExample: unknown,
+  responseExample: unknown,
+  statuses: Record<number, string>,
+  isPublic = true,
+): RouteMetadata => ({
+  resource: 'auth',
+  requestExample,
+  responseExample,
+  statuses,
+  public: isPublic,
+});
+const invalidBody = { 400: 'Invalid input: the message and `details` name every failing field' };
+
+/** Built-in accounts: register, sign in, keep signed in, sign out, and who am I. */
+export const authRoutes = c.router(
+  {
+    register: {
+      method: 'POST',
+      path: '/auth/register',
+      body: RegisterBodySchema,
+      summary: 'Create an account',
+      description: `The password ${PASSWORD_RULES}. The email is stored trimmed and lower-cased.`,
+      responses: { 201: AccountSchema, 400: error, 409: error, 413: error, 429: error, 500: error },
+      metadata: metadata(
+        { email: account.email, password: 'correct horse battery staple' },
+        { ...account, created_at: '2026-01-15T09:30:00.000Z' },
+        { ...invalidBody, 201: 'The new account', 409: 'This email already has an account' },
+      ),
+    },
+    login: {
+      method: 'POST',
+      path: '/auth/login',
+      body: LoginBodySchema,
+      summary: 'Sign in: exchange email and password for tokens',
+      description:
+        'An unknown email and a wrong password get the same 401. Repeated failures for one ' +
+        'email or from one address answer 429 with `Retry-After`.',
+      responses: {
+        200: TokenPairSchema,
+        400: error,
+        401: error,
+        413: error,
+        429: error,
+        500: error,
+      },
+      metadata: metadata(
+        { email: account.email, password: 'correct horse battery staple' },
+        tokenPairExample,
+        { ...invalidBody, 401: 'Email or password is incorrect (the same answer for both)' },
+      ),
+    },
+    refresh: {
+      method: 'POST',
+      path: '/auth/refresh',
+      body: RefreshBodySchema,
+      summary: 'Exchange a refresh token for new tokens',
+      description:
+        'Each refresh token works once and is replaced by the one returned. Presenting a spent ' +
+        'one again revokes every token descended from the same login.',
+      responses: { 200: TokenPairSchema, 400: error, 401: error, 413: error, 500: error },
+      metadata: metadata({ refresh_token: tokenPairExample.refresh_token }, tokenPairExample, {
+        ...invalidBody,
+        401: 'The refresh token is unknown, expired, revoked or already spent',
+      }),
+    },
+    logout: {
+      method: 'POST',
+      path: '/auth/logout',
+      body: RefreshBodySchema,
+      summary: 'Sign out: revoke a refresh token and its whole login',
+      description:
+        'Answers 204 whether or not the token was still valid. Access tokens already issued ' +
+        'stay valid until they expire (15 minutes by default).',
+      responses: { 204: c.noBody(), 400: error, 413: error, 500: error },
+      metadata: metadata({ refresh_token: tokenPairExample.refresh_token }, undefined, {
+        ...invalidBody,
+        204: 'Signed out',
+      }),
+    },
+    me: {
+      method: 'GET',
+      path: '/auth/me',
+      summary: "The access token's account",
+      responses: { 200: AccountSchema, 401: error, 404: error, 500: error },
+      metadata: metadata(
+        undefined,
+        { ...account, created_at: '2026-01-15T09:30:00.000Z' },
+        { 404: "The token is valid but its user has no built-in account (e.g. a provider's user)" },
+        false,
+      ),
+    },
+  },
+  { strictStatusCodes: true },
+);
+
+export type Account = z.infer<typeof AccountSchema>;
+export type TokenPair = z.infer<typeof TokenPairSchema>;
+export type RegisterBody = z.input<typeof RegisterBodySchema>;
+export type LoginBody = z.input<typeof LoginBodySchema>;
