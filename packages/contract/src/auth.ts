@@ -87,14 +87,18 @@ const metadata = (
   requestExample: unknown,
   responseExample: unknown,
   statuses: Record<number, string>,
+  errorMessages: Record<number, string>,
   isPublic = true,
 ): RouteMetadata => ({
   resource: 'auth',
   requestExample,
   responseExample,
   statuses,
+  errorMessages,
   public: isPublic,
 });
+const throttled = { 429: 'Too many failed sign-in attempts; try again in 840 seconds' };
+const badPassword = { 400: `Invalid request: body.password: ${PASSWORD_RULES}` };
 const invalidBody = { 400: 'Invalid input: the message and `details` name every failing field' };
 
 /** Built-in accounts: register, sign in, keep signed in, sign out, and who am I. */
@@ -106,11 +110,12 @@ export const authRoutes = c.router(
       body: RegisterBodySchema,
       summary: 'Create an account',
       description: `The password ${PASSWORD_RULES}. The email is stored trimmed and lower-cased.`,
-      responses: { 201: AccountSchema, 400: error, 409: error, 413: error, 429: error, 500: error },
+      responses: { 201: AccountSchema, 400: error, 409: error, 413: error, 500: error },
       metadata: metadata(
         { email: account.email, password: 'correct horse battery staple' },
         { ...account, created_at: '2026-01-15T09:30:00.000Z' },
         { ...invalidBody, 201: 'The new account', 409: 'This email already has an account' },
+        { ...badPassword, 409: 'Conflict: an account with this email already exists' },
       ),
     },
     login: {
@@ -133,6 +138,7 @@ export const authRoutes = c.router(
         { email: account.email, password: 'correct horse battery staple' },
         tokenPairExample,
         { ...invalidBody, 401: 'Email or password is incorrect (the same answer for both)' },
+        { 401: 'Email or password is incorrect', ...throttled },
       ),
     },
     refresh: {
@@ -144,10 +150,15 @@ export const authRoutes = c.router(
         'Each refresh token works once and is replaced by the one returned. Presenting a spent ' +
         'one again revokes every token descended from the same login.',
       responses: { 200: TokenPairSchema, 400: error, 401: error, 413: error, 500: error },
-      metadata: metadata({ refresh_token: tokenPairExample.refresh_token }, tokenPairExample, {
-        ...invalidBody,
-        401: 'The refresh token is unknown, expired, revoked or already spent',
-      }),
+      metadata: metadata(
+        { refresh_token: tokenPairExample.refresh_token },
+        tokenPairExample,
+        {
+          ...invalidBody,
+          401: 'The refresh token is unknown, expired, revoked or already spent',
+        },
+        { 401: 'Refresh token is invalid, expired or revoked; sign in again' },
+      ),
     },
     logout: {
       method: 'POST',
@@ -158,10 +169,15 @@ export const authRoutes = c.router(
         'Answers 204 whether or not the token was still valid. Access tokens already issued ' +
         'stay valid until they expire (15 minutes by default).',
       responses: { 204: c.noBody(), 400: error, 413: error, 500: error },
-      metadata: metadata({ refresh_token: tokenPairExample.refresh_token }, undefined, {
-        ...invalidBody,
-        204: 'Signed out',
-      }),
+      metadata: metadata(
+        { refresh_token: tokenPairExample.refresh_token },
+        undefined,
+        {
+          ...invalidBody,
+          204: 'Signed out',
+        },
+        {},
+      ),
     },
     me: {
       method: 'GET',
@@ -172,6 +188,7 @@ export const authRoutes = c.router(
         undefined,
         { ...account, created_at: '2026-01-15T09:30:00.000Z' },
         { 404: "The token is valid but its user has no built-in account (e.g. a provider's user)" },
+        { 404: "No built-in account has this token's user id" },
         false,
       ),
     },

@@ -68,6 +68,8 @@ export interface RouteMetadata {
   public?: boolean;
   /** What a status means on this route, where it differs from the resource routes' meaning. */
   statuses?: Record<number, string>;
+  /** The message an error status answers with on this route, for its example. */
+  errorMessages?: Record<number, string>;
 }
 
 function withDefaults<

@@ -182,6 +182,18 @@ describe('external provider by JWKS (accounts off)', () => {
     await new Promise((resolve) => setTimeout(resolve, 250));
     expect((await listAs(server, await unseen.sign(claimsFor(user)), user)).status).toBe(200);
   });
+
+  it("writes neither the provider's tokens nor its keys to the log", async () => {
+    const user = newUserId();
+    const good = await rsa.sign(claimsFor(user));
+    const expired = await rsa.sign(claimsFor(user, { exp: now() - 60 }));
+    for (const token of [good, expired, `${good}x`]) await listAs(server, token, user);
+    const written = JSON.stringify(server.logs);
+    for (const secret of [good, expired, good.split('.')[2]!, expired.split('.')[2]!]) {
+      expect(written).not.toContain(secret);
+    }
+    expect(written).not.toContain(rsa.publicJwk.n!);
+  });
 });
 
 describe('a custom user claim', () => {

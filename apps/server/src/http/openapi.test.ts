@@ -125,7 +125,12 @@ describe('GET /openapi.json', () => {
       headers?: Record<string, unknown>;
     };
     expect(tooMany.headers).toHaveProperty('Retry-After');
-    expect(operation('/auth/login', 'post').responses['401']?.description).toMatch(/incorrect/);
+    const unauthorized = operation('/auth/login', 'post').responses['401'];
+    expect(unauthorized?.description).toMatch(/incorrect/);
+    // The example is what login really answers, not the resource routes' token message.
+    expect(unauthorized?.content?.['application/json']?.example).toMatchObject({
+      message: 'Email or password is incorrect',
+    });
   });
 
   it.each(declared)('documents every status $name declares, and no other', (d) => {

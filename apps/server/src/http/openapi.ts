@@ -58,7 +58,8 @@ function describe(operation: Operation, route: AppRoute): Operation {
     if (json === undefined) continue;
     const code = Number(status);
     if (code >= 400) {
-      json.example = errorBody(code as ErrorStatus, errorExampleMessages[status] ?? 'Error');
+      const message = metadata?.errorMessages?.[code] ?? errorExampleMessages[status] ?? 'Error';
+      json.example = errorBody(code as ErrorStatus, message);
     } else if (metadata?.responseExample !== undefined) {
       json.example = metadata.responseExample;
     }
