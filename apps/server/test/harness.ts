@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createClient, type Client } from '@enclave/client';
 import jwt from 'jsonwebtoken';
@@ -9,6 +9,7 @@ import type { Db } from '../src/db/schema.js';
 import { createHttpServer } from '../src/http/server.js';
 import { createLogger } from '../src/logger.js';
 import { openTestDatabase } from './database.js';
+import { hs256Config } from './jwt-config.js';
 import { recording } from './sql-recorder.js';
 
 export interface TestServer {
@@ -56,18 +57,7 @@ export function newUserId(): string {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const db = options.db ?? (await openTestDatabase());
   const ownsDb = options.db === undefined;
-  const jwtConfig: JwtConfig = {
-    secret: randomBytes(32).toString('hex'),
-    previousSecrets: [],
-    algorithm: 'HS256',
-    algorithms: ['HS256'],
-    issuer: undefined,
-    audience: undefined,
-    clockToleranceSeconds: 0,
-    userClaim: 'sub',
-    provider: undefined,
-    ...options.jwt,
-  };
+  const jwtConfig = hs256Config(options.jwt);
   const accounts: AccountsConfig = {
     enabled: true,
     accessTokenTtlSeconds: 900,

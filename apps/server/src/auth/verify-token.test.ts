@@ -1,22 +1,13 @@
-import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
+import { hs256Config } from '../../test/jwt-config.js';
 import type { JwtConfig } from '../config.js';
 import { signAccessToken } from './sign-token.js';
 import { MAX_TOKEN_LENGTH, verifyAccessToken, type TokenVerdict } from './verify-token.js';
 
-const SECRET = randomBytes(32).toString('hex');
-const config: JwtConfig = {
-  secret: SECRET,
-  previousSecrets: [],
-  algorithm: 'HS256',
-  algorithms: ['HS256'],
-  issuer: undefined,
-  audience: undefined,
-  clockToleranceSeconds: 0,
-  userClaim: 'sub',
-  provider: undefined,
-};
+const config = hs256Config();
+const SECRET = config.secret!;
 
 const now = () => Math.floor(Date.now() / 1000);
 const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
