@@ -3,11 +3,17 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { describeUrl, openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { testServices } from './test-services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** A migrated PostgreSQL database for this run, or null for the embedded database. */
     databaseUrl: string | null;
+    /** The PostgreSQL server the run's database lives on (for tests that make databases of
+     * their own), or null for the embedded database. */
+    postgresServerUrl: string | null;
+    /** A Redis server for the tests that need one (`*.redis.test.ts`), or null. */
+    redisUrl: string | null;
   }
 }
 
@@ -52,42 +58,33 @@ async function freshDatabaseOn(serverUrl: string): Promise<{ url: string; teardo
   };
 }
 
-async function dockerAnswers(): Promise<boolean> {
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    const timeout = new Promise<never>((_resolve, reject) =>
-      setTimeout(() => reject(new Error('timeout')), 10_000).unref(),
-    );
-    await Promise.race([getContainerRuntimeClient(), timeout]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Picks the tests' database, in order: TEST_DATABASE_URL / DATABASE_URL (a fresh database on
  * that server), a PostgreSQL container when a Docker engine answers, else the embedded
  * database (each test file then gets its own in memory). Prints which one it used.
  */
 export default async function setup(project: TestProject): Promise<Teardown | undefined> {
-  const given = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
-  if (given !== undefined && given !== '') {
+  const services = await testServices(process.env);
+  project.provide('redisUrl', services.redisUrl ?? null);
+  const given = services.postgresUrl;
+  if (given !== undefined) {
     const { url, teardown } = await freshDatabaseOn(given);
     await migrate(url);
     announce(
       `PostgreSQL ${describeUrl(url)} (fresh database on the server of TEST_DATABASE_URL/DATABASE_URL)`,
     );
     project.provide('databaseUrl', url);
+    project.provide('postgresServerUrl', given);
     return teardown;
   }
-  if (await dockerAnswers()) {
+  if (services.docker) {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const container = await new PostgreSqlContainer('postgres:15-alpine').start();
     const url = container.getConnectionUri();
     await migrate(url);
     announce(`PostgreSQL in a testcontainers container (${describeUrl(url)})`);
     project.provide('databaseUrl', url);
+    project.provide('postgresServerUrl', url);
     return async () => {
       await container.stop();
     };
@@ -96,5 +93,6 @@ export default async function setup(project: TestProject): Promise<Teardown | un
     'embedded PGlite, in memory, one per test file (no TEST_DATABASE_URL/DATABASE_URL and no Docker engine)',
   );
   project.provide('databaseUrl', null);
+  project.provide('postgresServerUrl', null);
   return undefined;
 }

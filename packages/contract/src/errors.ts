@@ -27,9 +27,11 @@ export const errorNames = {
   408: 'Request Timeout',
   409: 'Conflict',
   413: 'Payload Too Large',
+  417: 'Expectation Failed',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 } as const;
 
 export type ErrorStatus = keyof typeof errorNames;
