@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { unscopedStatements } from './owner-scope.js';
 
 const tables = ['tasks', 'projects'];
-const check = (sql: string) => unscopedStatements([sql], tables);
+const check = (sql: string, parameters: unknown[] = []) =>
+  unscopedStatements([{ sql, parameters }], tables);
+
+// A list page and its count in one statement: two subqueries, each scoped to an owner.
+const pageWithCount = (countWhere: string, pageWhere: string) =>
+  `select "counted"."total", "page"."id" from (select count(*) as "total" from "tasks" where ${countWhere}) as "counted" ` +
+  `left join lateral (select "id" from "tasks" where ${pageWhere} order by "id" asc limit $3) as "page" on true order by "page"."id" asc`;
 
 describe('unscopedStatements', () => {
   it.each([
@@ -33,5 +39,25 @@ describe('unscopedStatements', () => {
     'select * from "tasks" join "projects" on true where "tasks"."user_id" = $1',
   ])('rejects %s', (sql) => {
     expect(check(sql)).toEqual([sql]);
+  });
+
+  it('accepts subqueries that are each scoped to the same owner', () => {
+    const sql = pageWithCount('"user_id" = $1', '"user_id" = $2');
+    expect(check(sql, ['ann', 'ann', 51])).toEqual([]);
+  });
+
+  it('rejects subqueries scoped to two different owners', () => {
+    const sql = pageWithCount('"user_id" = $1', '"user_id" = $2');
+    expect(check(sql, ['ann', 'bob', 51])).toEqual([sql]);
+  });
+
+  it('rejects a subquery that is not scoped, beside one that is', () => {
+    const sql = pageWithCount('"user_id" = $1', '"id" = $2');
+    expect(check(sql, ['ann', 'ann', 51])).toEqual([sql]);
+  });
+
+  it('rejects an owned table outside the subqueries', () => {
+    const sql = `${pageWithCount('"user_id" = $1', '"user_id" = $2')} and exists (select 1 from "projects")`;
+    expect(check(sql, ['ann', 'ann', 51])).toEqual([sql]);
   });
 });

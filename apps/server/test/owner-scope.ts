@@ -1,10 +1,18 @@
 // Checks that SQL statements over owned tables are confined to one owner, by reading the SQL
 // Kysely compiled: a WHERE clause with `"user_id" = $n` as one of its top-level AND terms
-// (so no OR can widen it), or an INSERT that sets user_id. Anything it cannot read that way,
-// such as a subquery or a join over an owned table, fails: the server has no such statement,
-// and one added later should be looked at.
+// (so no OR can widen it), or an INSERT that sets user_id. A statement made of subqueries
+// (`from (select …) as "a" left join lateral (select …) as "b"`) passes when each subquery
+// over an owned table passes on its own and all of them name the same owner value. Anything it
+// cannot read that way, such as a join over an owned table, fails: the server has no such
+// statement, and one added later should be looked at.
 
-const OWNER_TERM = /^(?:"\w+"\.)?"user_id" = \$\d+$/;
+const OWNER_TERM = /^(?:"\w+"\.)?"user_id" = \$(\d+)$/;
+
+/** A statement as the server sent it. */
+export interface RecordedStatement {
+  sql: string;
+  parameters: readonly unknown[];
+}
 
 // Splits at parenthesis depth 0 where `separator` (anchored with ^, starting with a space) matches.
 function topLevel(sql: string, separator: RegExp): string[] {
@@ -57,24 +65,71 @@ function conjuncts(condition: string): string[] | undefined {
   return terms;
 }
 
-function ownerScoped(sql: string, tables: readonly string[]): boolean {
+// The parameter number of the owner term of a statement over one owned table (0 for an
+// INSERT, which sets the owner itself), or undefined when it is not confined to one owner.
+function ownerParameter(sql: string, tables: readonly string[]): number | undefined {
   const mentions = sql.match(new RegExp(`"(${tables.join('|')})"`, 'g')) ?? [];
-  if (mentions.length !== 1) return false;
+  if (mentions.length !== 1) return undefined;
   const insert = /^insert into "\w+" \(([^)]*)\)/.exec(sql);
-  if (insert) return insert[1]!.split(', ').includes('"user_id"');
+  if (insert) return insert[1]!.split(', ').includes('"user_id"') ? 0 : undefined;
   const [, afterWhere, ...more] = topLevel(sql, /^ where /);
-  if (afterWhere === undefined || more.length > 0) return false;
+  if (afterWhere === undefined || more.length > 0) return undefined;
   const [condition = ''] = topLevel(afterWhere, /^ (?:order by|group by|limit|returning) /);
-  return conjuncts(condition)?.some((term) => OWNER_TERM.test(term)) ?? false;
+  for (const term of conjuncts(condition) ?? []) {
+    const match = OWNER_TERM.exec(term);
+    if (match !== null) return Number(match[1]);
+  }
+  return undefined;
+}
+
+// The subqueries a statement selects from (`from (…)`, `join lateral (…)`), and the statement
+// with each of them blanked out.
+function subqueries(sql: string): { outer: string; inner: string[] } {
+  const inner: string[] = [];
+  let outer = '';
+  let depth = 0;
+  let start = -1;
+  for (let i = 0; i < sql.length; i += 1) {
+    const char = sql[i];
+    if (char === '(') {
+      if (depth === 0 && /(?:from|join lateral) $/.test(sql.slice(0, i))) start = i;
+      depth += 1;
+    } else if (char === ')') {
+      depth -= 1;
+      if (depth === 0 && start >= 0) {
+        inner.push(sql.slice(start + 1, i));
+        outer += '()';
+        start = -1;
+        continue;
+      }
+    }
+    if (start < 0) outer += char;
+  }
+  return { outer, inner };
+}
+
+function ownerScoped({ sql, parameters }: RecordedStatement, tables: readonly string[]): boolean {
+  if (ownerParameter(sql, tables) !== undefined) return true;
+  const owned = new RegExp(`"(${tables.join('|')})"`);
+  const { outer, inner } = subqueries(sql);
+  if (inner.length < 2 || owned.test(outer)) return false;
+  const owners = new Set<unknown>();
+  for (const subquery of inner.filter((part) => owned.test(part))) {
+    const parameter = ownerParameter(subquery, tables);
+    if (parameter === undefined || parameter === 0) return false;
+    owners.add(parameters[parameter - 1]);
+  }
+  return owners.size === 1 && !owners.has(undefined);
 }
 
 /** Statements over any of `tables` that are not confined to one owner. */
 export function unscopedStatements(
-  statements: readonly string[],
+  statements: readonly RecordedStatement[],
   tables: readonly string[],
 ): string[] {
   const owned = new RegExp(`"(${tables.join('|')})"`);
   return statements
-    .map((sql) => sql.replace(/\s+/g, ' ').trim())
-    .filter((sql) => owned.test(sql) && !ownerScoped(sql, tables));
+    .map(({ sql, parameters }) => ({ sql: sql.replace(/\s+/g, ' ').trim(), parameters }))
+    .filter((statement) => owned.test(statement.sql) && !ownerScoped(statement, tables))
+    .map(({ sql }) => sql);
 }

@@ -75,37 +75,56 @@ export function resourceRepository<TItem>(resource: StoredResource) {
   return {
     toItem,
 
-    /** A page of the owner's matching rows (one more than `limit`, to tell if more follow). */
-    async listPage(db: Db, owner: string, criteria: ListCriteria): Promise<Row[]> {
+    /**
+     * A page of the owner's matching rows (one more than `limit`, to tell if more follow) and
+     * how many match across all pages. One statement, so both come from one snapshot: a count
+     * that disagrees with its page under concurrent writes would be a lie the client can see.
+     */
+    async listPage(
+      db: Db,
+      owner: string,
+      criteria: ListCriteria,
+    ): Promise<{ rows: Row[]; total: number }> {
       const { field, direction } = criteria.sort;
       const { after } = criteria;
       const beyond = direction === 'asc' ? '>' : '<';
-      let query = tables(db)
+      let page = tables(db)
         .selectFrom(table)
         .select(columns)
         .where((eb) => matching(eb, owner, criteria));
       if (after !== undefined) {
-        query = query.where((eb) =>
+        page = page.where((eb) =>
           field === 'id'
             ? eb('id', beyond, after.id)
             : eb(eb.refTuple(field, 'id'), beyond, eb.tuple(after.value, after.id)),
         );
       }
-      if (field !== 'id') query = query.orderBy(field, direction);
-      return (await query
-        .orderBy('id', direction)
-        .limit(criteria.limit + 1)
-        .execute()) as Row[];
-    },
-
-    /** How many of the owner's rows match the filters and q, across all pages. */
-    async count(db: Db, owner: string, criteria: ListCriteria): Promise<number> {
-      const { total } = await tables(db)
+      if (field !== 'id') page = page.orderBy(field, direction);
+      const counted = tables(db)
         .selectFrom(table)
         .select((eb) => eb.fn.countAll<number>().as('total'))
-        .where((eb) => matching(eb, owner, criteria))
-        .executeTakeFirstOrThrow();
-      return Number(total);
+        .where((eb) => matching(eb, owner, criteria));
+      // The count is the outer side, so an empty page (an empty list, or a cursor at the end)
+      // still yields one row carrying it; the page's own order is restated outside.
+      let query = tables(db)
+        .selectFrom(counted.as('counted'))
+        .leftJoinLateral(
+          page
+            .orderBy('id', direction)
+            .limit(criteria.limit + 1)
+            .as('page'),
+          (join) => join.onTrue(),
+        )
+        .select(['counted.total', ...columns.map((column) => `page.${column}` as 'page.id')]);
+      if (field !== 'id') query = query.orderBy(`page.${field}` as 'page.id', direction);
+      const joined = (await query.orderBy('page.id', direction).execute()) as (Row & {
+        total: number;
+      })[];
+      const total = Number(joined[0]?.total ?? 0);
+      const rows = joined
+        .filter((row) => row.id !== null)
+        .map(({ total: _total, ...row }) => row as Row);
+      return { rows, total };
     },
 
     async find(db: Db, owner: string, id: number): Promise<TItem | undefined> {

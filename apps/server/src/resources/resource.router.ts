@@ -89,10 +89,7 @@ export function resourceRouter<TRoutes extends AppRouter>(
           ? requested
           : afterCursor(requested, query.cursor, scope, cursors);
       if (criteria === undefined) return invalidCursor;
-      const [rows, count] = await Promise.all([
-        repository.listPage(db, owner, criteria),
-        repository.count(db, owner, criteria),
-      ]);
+      const { rows, total: count } = await repository.listPage(db, owner, criteria);
       const page = rows.slice(0, criteria.limit);
       const last = page.at(-1);
       const more = rows.length > criteria.limit && last !== undefined;

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newUserId, startTestServer, type TestServer } from '../../test/harness.js';
+import { recordedStatements } from '../../test/sql-recorder.js';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+describe('a list page and its count', () => {
+  it('come from one statement, so from one snapshot of the table', async () => {
+    const user = newUserId();
+    const client = server.clientFor(user);
+    await client.tasks.create({ params: { user_id: user }, body: { title: 'one' } });
+    const before = recordedStatements().length;
+    const reply = await client.tasks.list({ params: { user_id: user }, query: { q: 'one' } });
+    expect(reply.status).toBe(200);
+    const statements = recordedStatements().slice(before);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.sql).toMatch(/count\(\*\)/);
+  });
+
+  it('agree while another client keeps adding rows', async () => {
+    const user = newUserId();
+    const client = server.clientFor(user);
+    const writes = 80;
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; i < writes; i += 1) {
+        await client.tasks.create({ params: { user_id: user }, body: { title: `task ${i}` } });
+      }
+      writing = false;
+    })();
+    // Every row fits one page (limit 100 > writes), so a count that differs from the page's
+    // length can only come from reading the two at different moments.
+    const disagreements: { count: number; items: number }[] = [];
+    let lists = 0;
+    const readers = Array.from({ length: 4 }, async () => {
+      while (writing) {
+        const reply = await client.tasks.list({ params: { user_id: user }, query: { limit: 100 } });
+        if (reply.status !== 200) throw new Error(`list answered ${reply.status}`);
+        lists += 1;
+        const { count, tasks } = reply.body;
+        if (count !== tasks.length) disagreements.push({ count, items: tasks.length });
+      }
+    });
+    await Promise.all([writer, ...readers]);
+    expect(lists).toBeGreaterThan(writes / 4);
+    expect(disagreements).toEqual([]);
+  });
+
+  it('an empty page still carries the count (a list with nothing, a cursor at the end)', async () => {
+    const user = newUserId();
+    const client = server.clientFor(user);
+    const empty = await client.tasks.list({ params: { user_id: user } });
+    expect(empty.body).toEqual({ tasks: [], count: 0, next_cursor: null });
+    const created = [];
+    for (const title of ['oldest', 'middle', 'newest']) {
+      const reply = await client.tasks.create({ params: { user_id: user }, body: { title } });
+      if (reply.status !== 201) throw new Error(`create answered ${reply.status}`);
+      created.push(reply.body);
+    }
+    const first = await client.tasks.list({ params: { user_id: user }, query: { limit: 2 } });
+    if (first.status !== 200 || first.body.next_cursor === null) throw new Error('no cursor');
+    // The only row after the cursor goes before the next page is read.
+    await client.tasks.remove({ params: { user_id: user, id: created[0]!.id } });
+    const after = await client.tasks.list({
+      params: { user_id: user },
+      query: { limit: 2, cursor: first.body.next_cursor },
+    });
+    expect(after.body).toEqual({ tasks: [], count: 2, next_cursor: null });
+  });
+});
