@@ -6,11 +6,16 @@ import type { TokenVerifier } from './auth/token-verifier.js';
 import { DEVELOPMENT_JWT_SECRET, type Config } from './config.js';
 import type { Db } from './db/schema.js';
 import { requirePathOwner, requireUser } from './http/auth.js';
+import { bodyLimitBytes, refuseDeclaredOversize } from './http/body-size.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
+import { healthRouter, untilReady, type Readiness } from './http/health.js';
 import { jsonBody } from './http/json-body.js';
 import { rejectUndeclaredMethods } from './http/method-not-allowed.js';
 import { apiDocs } from './http/openapi.js';
+import { parseFlatQuery } from './http/query-parser.js';
+import type { RateLimits } from './http/rate-limit/rate-limits.js';
 import { requestLogging } from './http/request-logging.js';
+import { rejectUndeclaredQuery } from './http/undeclared-query.js';
 import { validationErrorHandler } from './http/validation.js';
 import type { Logger } from './logger.js';
 import { resourceRouters } from './resources.js';
@@ -22,28 +27,52 @@ export interface AppDependencies {
   logger: Logger;
   /** Made by createTokenVerifier, which may have to read a provider's key first. */
   verifyToken: TokenVerifier;
+  /** Whether the server may serve yet (or still): `/readyz` and the API's gate read it. */
+  readiness: Readiness;
+  /** Per-user and per-address request limits (createRateLimits); without them, none. */
+  rateLimits?: RateLimits;
 }
 
 /** The Express application, with no side effects: listening is the caller's business. */
-export function createApp({ db, config, logger, verifyToken }: AppDependencies): Express {
+export function createApp({
+  db,
+  config,
+  logger,
+  verifyToken,
+  readiness,
+  rateLimits,
+}: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Before the router exists, which is when Express reads it: qs would drop `__proto__`.
+  app.set('query parser', parseFlatQuery);
   // Clients of a JSON API revalidate nothing; hashing every body for an ETag is wasted work.
   app.set('etag', false);
   // Login throttling counts per client address; behind a proxy that is in X-Forwarded-For.
   app.set('trust proxy', config.trustProxy);
   app.use(requestLogging(logger));
-  const { auth: authContract, ...resourceContract } = contract;
-  const served = config.accounts.enabled ? contract : resourceContract;
-  app.use(apiDocs(served));
-  app.use('/api/:user_id', requirePathOwner(verifyToken));
+  // Before authentication: a refused upload is not read at all, whoever sends it.
+  app.use(refuseDeclaredOversize(bodyLimitBytes(config.bodyLimit)));
+  const { auth: authContract, health: healthContract, ...resourceContract } = contract;
+  const served = config.accounts.enabled
+    ? contract
+    : { health: healthContract, ...resourceContract };
   const endpointOptions = {
     logInitialization: false,
     responseValidation: true,
-    globalMiddleware: jsonBody(config.bodyLimit),
+    // The body first: it is read within the limit, where an early answer would leave Node
+    // to read and discard all of it.
+    globalMiddleware: [...jsonBody(config.bodyLimit), rejectUndeclaredQuery],
     requestValidationErrorHandler: validationErrorHandler,
   };
+  createExpressEndpoints(healthContract, healthRouter(readiness), app, endpointOptions);
+  app.use(apiDocs(served));
+  app.use(['/api', '/auth'], untilReady(readiness));
+  app.use('/api/:user_id', requirePathOwner(verifyToken));
+  // After the guard: the limit is per verified user, and a refused token costs no one a token.
+  if (rateLimits !== undefined) app.use('/api/:user_id', rateLimits.api);
   if (config.accounts.enabled) {
+    if (rateLimits !== undefined) app.use('/auth', rateLimits.auth);
     app.use('/auth/me', requireUser(verifyToken));
     const accounts = accountsRouter({ db, jwt: config.jwt, accounts: config.accounts });
     createExpressEndpoints(authContract, accounts, app, endpointOptions);

@@ -46,23 +46,46 @@ describe('loadConfig defaults', () => {
       NODE_ENV: 'production',
       HOST: '0.0.0.0',
       PORT: '8080',
+      HTTP_HEADERS_TIMEOUT_MS: '15000',
+      HTTP_REQUEST_TIMEOUT_MS: '60000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
       DATABASE_URL: 'postgresql://app:pw@db.internal:5433/enclave',
       DB_POOL_MAX: '25',
+      DB_CONNECT_TIMEOUT_MS: '2000',
+      DB_ACQUIRE_TIMEOUT_MS: '1500',
+      DB_STATEMENT_TIMEOUT_MS: '5000',
+      DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0',
+      SHUTDOWN_DELAY_MS: '5000',
+      SHUTDOWN_TIMEOUT_MS: '25000',
       JWT_SECRET: GOOD_SECRET,
       JWT_ALGORITHM: 'HS512',
       JWT_ISSUER: 'https://issuer.example',
       JWT_AUDIENCE: 'enclave-api',
       JWT_CLOCK_TOLERANCE_SECONDS: '30',
       BODY_LIMIT: '1mb',
+      RATE_LIMIT: 'on',
+      RATE_LIMIT_API_BURST: '600',
+      RATE_LIMIT_API_PER_SECOND: '200',
+      RATE_LIMIT_AUTH_BURST: '10',
+      RATE_LIMIT_AUTH_PER_SECOND: '2',
+      REDIS_URL: 'rediss://app:pw@cache.internal:6380/2',
       LOG_LEVEL: 'debug',
     });
     expect(config).toEqual({
       environment: 'production',
       host: '0.0.0.0',
       port: 8080,
+      http: { headersTimeoutMs: 15_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 65_000 },
       databaseUrl: 'postgresql://app:pw@db.internal:5433/enclave',
       dataDir: path.resolve('.data/pglite'),
       poolMax: 25,
+      databaseTimeouts: {
+        connectMs: 2000,
+        acquireMs: 1500,
+        statementMs: 5000,
+        idleInTransactionMs: 0,
+      },
+      shutdown: { delayMs: 5000, timeoutMs: 25_000 },
       jwt: {
         secret: GOOD_SECRET,
         previousSecrets: [],
@@ -82,9 +105,42 @@ describe('loadConfig defaults', () => {
       },
       trustProxy: 0,
       bodyLimit: '1mb',
+      rateLimit: {
+        enabled: true,
+        api: { burst: 600, perSecond: 200 },
+        auth: { burst: 10, perSecond: 2 },
+        redisUrl: 'rediss://app:pw@cache.internal:6380/2',
+        keyPrefix: 'enclave:rl:',
+      },
       logLevel: 'debug',
       warnings: [],
     });
+  });
+
+  it('bounds every wait on the database and a shutdown by default', () => {
+    const config = loadConfig({});
+    expect(config.databaseTimeouts).toEqual({
+      connectMs: 1000,
+      acquireMs: 1000,
+      statementMs: 1500,
+      idleInTransactionMs: 10_000,
+    });
+    expect(config.shutdown).toEqual({ delayMs: 0, timeoutMs: 10_000 });
+  });
+
+  it('refuses a shutdown delay that leaves no time to drain', () => {
+    expect(() => loadConfig({ SHUTDOWN_DELAY_MS: '10000', SHUTDOWN_TIMEOUT_MS: '10000' })).toThrow(
+      /SHUTDOWN_DELAY_MS must be less than SHUTDOWN_TIMEOUT_MS/,
+    );
+  });
+
+  it.each([
+    ['DB_CONNECT_TIMEOUT_MS', '0'],
+    ['DB_ACQUIRE_TIMEOUT_MS', '50'],
+    ['DB_STATEMENT_TIMEOUT_MS', '-1'],
+    ['SHUTDOWN_TIMEOUT_MS', 'soon'],
+  ])('refuses %s=%s', (key, value) => {
+    expect(() => loadConfig({ [key]: value })).toThrow(new RegExp(key));
   });
 
   it('ignores variables it does not know', () => {
@@ -161,6 +217,9 @@ describe('loadConfig: empty variables count as unset', () => {
       NODE_ENV: '',
       HOST: '',
       PORT: '',
+      HTTP_HEADERS_TIMEOUT_MS: '',
+      HTTP_REQUEST_TIMEOUT_MS: '',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '',
       DATABASE_URL: '',
       DATA_DIR: '',
       DB_POOL_MAX: '',
@@ -259,5 +318,123 @@ describe('loadConfig: invalid values name the variable', () => {
   it('reports every invalid variable at once', () => {
     const message = configError({ PORT: 'x', LOG_LEVEL: 'loud', BODY_LIMIT: 'big' });
     for (const name of ['PORT', 'LOG_LEVEL', 'BODY_LIMIT']) expect(message).toContain(name);
+  });
+});
+
+describe('loadConfig: rate limits', () => {
+  it('limits by default, in memory, loosely enough for 100 requests a second per user', () => {
+    expect(loadConfig({}).rateLimit).toEqual({
+      enabled: true,
+      api: { burst: 300, perSecond: 100 },
+      auth: { burst: 30, perSecond: 1 },
+      redisUrl: undefined,
+      keyPrefix: 'enclave:rl:',
+    });
+  });
+
+  it('turns off with RATE_LIMIT=off, and takes empty variables as unset', () => {
+    expect(loadConfig({ RATE_LIMIT: 'off' }).rateLimit.enabled).toBe(false);
+    const empty = loadConfig({
+      RATE_LIMIT: '',
+      RATE_LIMIT_API_BURST: '',
+      RATE_LIMIT_API_PER_SECOND: '',
+      RATE_LIMIT_AUTH_BURST: '',
+      RATE_LIMIT_AUTH_PER_SECOND: '',
+      REDIS_URL: '',
+    });
+    expect(empty.rateLimit).toEqual(loadConfig({}).rateLimit);
+  });
+
+  it('accepts redis:// and rediss:// URLs', () => {
+    for (const url of ['redis://127.0.0.1:6379', 'rediss://:secret@cache.example:6380/1']) {
+      expect(loadConfig({ REDIS_URL: url }).rateLimit.redisUrl).toBe(url);
+    }
+  });
+
+  it.each([
+    ['RATE_LIMIT', 'yes'],
+    ['RATE_LIMIT', 'OFF'],
+    ['RATE_LIMIT_API_BURST', '0'],
+    ['RATE_LIMIT_API_BURST', 'many'],
+    ['RATE_LIMIT_API_PER_SECOND', '0'],
+    ['RATE_LIMIT_API_PER_SECOND', '0.5'],
+    ['RATE_LIMIT_AUTH_BURST', '-1'],
+    ['RATE_LIMIT_AUTH_PER_SECOND', '1000001'],
+    ['REDIS_URL', 'http://cache:6379'],
+    ['REDIS_URL', 'cache:6379'],
+    ['REDIS_URL', 'redis://[not-a-host'],
+  ])('%s=%j is refused', (name, value) => {
+    expect(configError({ [name]: value })).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+
+  it('does not echo a REDIS_URL, which may hold a password', () => {
+    for (const url of ['http://admin:hunter2@cache/0', 'redis://admin:hunter2@[cache/0']) {
+      const message = configError({ REDIS_URL: url });
+      expect(message).toMatch(/REDIS_URL/);
+      expect(message).not.toContain('hunter2');
+    }
+  });
+});
+
+describe('loadConfig: HTTP timeouts', () => {
+  it('defaults to 10 s for headers, 30 s for a request, 5 s for an idle keep-alive', () => {
+    const config = loadConfig({});
+    expect(config.http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+    });
+    expect(config.warnings.join()).not.toMatch(/HTTP_/);
+  });
+
+  it.each([
+    ['HTTP_HEADERS_TIMEOUT_MS', 'headersTimeoutMs'],
+    ['HTTP_REQUEST_TIMEOUT_MS', 'requestTimeoutMs'],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_MS', 'keepAliveTimeoutMs'],
+  ] as const)('%s is read in milliseconds', (name, key) => {
+    // Within every combination Node allows, whichever variable it is.
+    expect(loadConfig({ [name]: '10000' }).http[key]).toBe(10_000);
+  });
+
+  it.each([
+    ['HTTP_HEADERS_TIMEOUT_MS', '-1'],
+    ['HTTP_HEADERS_TIMEOUT_MS', '10s'],
+    ['HTTP_HEADERS_TIMEOUT_MS', '3600001'],
+    ['HTTP_REQUEST_TIMEOUT_MS', '1.5'],
+    ['HTTP_REQUEST_TIMEOUT_MS', 'never'],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '5e3'],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_MS', ' '],
+  ])('%s=%j is refused, naming the variable', (name, value) => {
+    expect(configError({ [name]: value })).toMatch(new RegExp(`\\b${name}\\b`));
+  });
+
+  it('refuses headers allowed longer than the whole request, as Node would', () => {
+    const message = configError({ HTTP_HEADERS_TIMEOUT_MS: '40000' });
+    expect(message).toMatch(/HTTP_HEADERS_TIMEOUT_MS \(40000\)/);
+    expect(message).toMatch(/HTTP_REQUEST_TIMEOUT_MS \(30000\)/);
+    expect(() =>
+      loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '30000', HTTP_REQUEST_TIMEOUT_MS: '30000' }),
+    ).not.toThrow();
+  });
+
+  it('accepts 0 (no limit) on either side of that rule, with a warning', () => {
+    const noRequestLimit = loadConfig({
+      HTTP_HEADERS_TIMEOUT_MS: '60000',
+      HTTP_REQUEST_TIMEOUT_MS: '0',
+    });
+    expect(noRequestLimit.http.requestTimeoutMs).toBe(0);
+    expect(noRequestLimit.warnings.join()).toMatch(/HTTP_REQUEST_TIMEOUT_MS=0/);
+    const noHeaderLimit = loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '0' });
+    expect(noHeaderLimit.http.headersTimeoutMs).toBe(0);
+    expect(noHeaderLimit.warnings.join()).toMatch(/HTTP_HEADERS_TIMEOUT_MS=0/);
+    expect(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '0' }).warnings.join()).toMatch(
+      /HTTP_KEEP_ALIVE_TIMEOUT_MS=0/,
+    );
+  });
+
+  it('lets keep-alive outlast a load balancer, e.g. 65 s behind a 60 s idle timeout', () => {
+    expect(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000' }).http.keepAliveTimeoutMs).toBe(
+      65_000,
+    );
   });
 });

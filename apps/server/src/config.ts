@@ -8,6 +8,14 @@ import {
   type AccountsConfig,
   type JwtConfig,
 } from './auth/auth-config.js';
+import { DEFAULT_KEY_PREFIX, type RateLimitConfig } from './http/rate-limit/rate-limit-config.js';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './db/timeouts.js';
+import {
+  DEFAULT_HTTP_TIMEOUTS,
+  httpTimeoutsProblem,
+  httpTimeoutsWarnings,
+  type HttpTimeouts,
+} from './http/http-timeouts.js';
 
 export { DEVELOPMENT_JWT_SECRET, type AccountsConfig, type JwtConfig } from './auth/auth-config.js';
 
@@ -49,6 +57,9 @@ const EnvSchema = z.object({
   NODE_ENV: optional(z.enum(['development', 'test', 'production'])),
   HOST: optional(z.string()),
   PORT: optional(integer(0, 65535)),
+  HTTP_HEADERS_TIMEOUT_MS: optional(integer(0, 3_600_000)),
+  HTTP_REQUEST_TIMEOUT_MS: optional(integer(0, 3_600_000)),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: optional(integer(0, 3_600_000)),
   DATABASE_URL: optional(
     z
       .string()
@@ -57,6 +68,12 @@ const EnvSchema = z.object({
   ),
   DATA_DIR: optional(z.string()),
   DB_POOL_MAX: optional(integer(1, 500)),
+  DB_CONNECT_TIMEOUT_MS: optional(integer(100, 60_000)),
+  DB_ACQUIRE_TIMEOUT_MS: optional(integer(100, 60_000)),
+  DB_STATEMENT_TIMEOUT_MS: optional(integer(0, 3_600_000)),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: optional(integer(0, 3_600_000)),
+  SHUTDOWN_DELAY_MS: optional(integer(0, 600_000)),
+  SHUTDOWN_TIMEOUT_MS: optional(integer(100, 600_000)),
   JWT_SECRET: optional(z.string()),
   JWT_PREVIOUS_SECRETS: optional(commaList),
   JWT_ALGORITHM: optional(z.enum(HMAC_ALGORITHMS)),
@@ -84,6 +101,18 @@ const EnvSchema = z.object({
   TRUST_PROXY: optional(integer(0, 10)),
   CURSOR_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
   BODY_LIMIT: optional(z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb or 1mb')),
+  RATE_LIMIT: optional(z.enum(['on', 'off'])),
+  RATE_LIMIT_API_BURST: optional(integer(1, 1_000_000)),
+  RATE_LIMIT_API_PER_SECOND: optional(integer(1, 1_000_000)),
+  RATE_LIMIT_AUTH_BURST: optional(integer(1, 1_000_000)),
+  RATE_LIMIT_AUTH_PER_SECOND: optional(integer(1, 1_000_000)),
+  // Checked like DATABASE_URL, and for the same reason never echoed: it may hold a password.
+  REDIS_URL: optional(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .refine(isParsableUrl, 'must be a valid URL'),
+  ),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
 });
 
@@ -91,10 +120,15 @@ export interface Config {
   environment: 'development' | 'test' | 'production';
   host: string;
   port: number;
+  /** Node's HTTP server timeouts (see http/http-timeouts.ts). */
+  http: HttpTimeouts;
   /** PostgreSQL URL; undefined selects the embedded database in `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
   poolMax: number;
+  /** Bounds on every wait on PostgreSQL (the embedded database has none to bound). */
+  databaseTimeouts: DatabaseTimeouts;
+  shutdown: ShutdownConfig;
   jwt: JwtConfig;
   accounts: AccountsConfig;
   /** How many proxies in front set X-Forwarded-For; 0 trusts none (the client is the peer). */
@@ -102,9 +136,19 @@ export interface Config {
   /** Signs list cursors; when unset, a key derived from the JWT secret does. */
   cursorSecret: string | undefined;
   bodyLimit: string;
+  /** Token buckets per user (`/api`) and per client address (`/auth`). */
+  rateLimit: RateLimitConfig;
   logLevel: string;
   /** Things worth telling the operator at start, e.g. that a default secret is in use. */
   warnings: string[];
+}
+
+export interface ShutdownConfig {
+  /** How long to keep serving after SIGTERM, with readiness already failing, so a load
+   * balancer stops sending traffic before connections start to close. */
+  delayMs: number;
+  /** The longest a shutdown may take before the remaining connections are cut. */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -128,6 +172,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (error instanceof AuthConfigError) throw new ConfigError(error.message);
     throw error;
   }
+  const shutdown: ShutdownConfig = {
+    delayMs: e.SHUTDOWN_DELAY_MS ?? 0,
+    timeoutMs: e.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+  };
+  // The deadline counts from the signal, delay included, as an orchestrator's grace period does.
+  if (shutdown.delayMs >= shutdown.timeoutMs) {
+    throw new ConfigError(
+      'Invalid configuration: SHUTDOWN_DELAY_MS must be less than SHUTDOWN_TIMEOUT_MS, which ' +
+        'counts from the signal and must leave time for requests to finish',
+    );
+  }
+  const http: HttpTimeouts = {
+    headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS ?? DEFAULT_HTTP_TIMEOUTS.headersTimeoutMs,
+    requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS ?? DEFAULT_HTTP_TIMEOUTS.requestTimeoutMs,
+    keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS ?? DEFAULT_HTTP_TIMEOUTS.keepAliveTimeoutMs,
+  };
+  const httpProblem = httpTimeoutsProblem(http);
+  if (httpProblem !== undefined) throw new ConfigError(httpProblem);
+  warnings.push(...httpTimeoutsWarnings(http));
   // Cursors are signed with a key derived from the JWT secret unless told otherwise; with no
   // secret (a provider only), nothing else could sign them consistently across instances.
   if (e.CURSOR_SECRET === undefined && auth.jwt.secret === undefined) {
@@ -140,14 +203,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     environment,
     host: e.HOST ?? '127.0.0.1',
     port: e.PORT ?? 3000,
+    http,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR ?? '.data/pglite'),
     poolMax: e.DB_POOL_MAX ?? 10,
+    databaseTimeouts: {
+      connectMs: e.DB_CONNECT_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.connectMs,
+      acquireMs: e.DB_ACQUIRE_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.acquireMs,
+      statementMs: e.DB_STATEMENT_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.statementMs,
+      idleInTransactionMs:
+        e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.idleInTransactionMs,
+    },
+    shutdown,
     jwt: auth.jwt,
     accounts: auth.accounts,
     trustProxy: e.TRUST_PROXY ?? 0,
     cursorSecret: e.CURSOR_SECRET,
     bodyLimit: e.BODY_LIMIT ?? '100kb',
+    rateLimit: {
+      enabled: e.RATE_LIMIT !== 'off',
+      api: { burst: e.RATE_LIMIT_API_BURST ?? 300, perSecond: e.RATE_LIMIT_API_PER_SECOND ?? 100 },
+      auth: { burst: e.RATE_LIMIT_AUTH_BURST ?? 30, perSecond: e.RATE_LIMIT_AUTH_PER_SECOND ?? 1 },
+      redisUrl: e.REDIS_URL,
+      keyPrefix: DEFAULT_KEY_PREFIX,
+    },
     logLevel: e.LOG_LEVEL ?? 'info',
     warnings,
   };

@@ -1,10 +1,17 @@
 // The server's entry point: the only module that starts anything.
+import { sql } from 'kysely';
 import { createApp } from './app.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { awaitDatabase } from './db/await-database.js';
+import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from './db/data-dir-lock.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import type { Db } from './db/schema.js';
+import { Readiness } from './http/health.js';
 import { createHttpServer } from './http/server.js';
+import { createRateLimits } from './http/rate-limit/rate-limits.js';
+import { HttpDrain } from './http/shutdown.js';
 import { createLogger } from './logger.js';
 
 function configOrExit(): Config {
@@ -27,9 +34,35 @@ async function verifierOrExit(): Promise<TokenVerifier> {
   }
 }
 
+/** The embedded database's folder, held for this process alone (see data-dir-lock.ts). */
+function dataDirLockOrExit(): DataDirLock | undefined {
+  if (config.databaseUrl !== undefined || config.dataDir.startsWith('memory://')) return undefined;
+  try {
+    return acquireDataDirLock(config.dataDir, {
+      onLost: () => {
+        logger.fatal({ data_dir: config.dataDir }, 'the data folder lock is no longer ours');
+        void stop('data folder lock lost', 1);
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof DataDirLockedError)) throw error;
+    process.stderr.write(`enclave: ${error.message}\n`);
+    process.exit(75); // EX_TEMPFAIL: the folder may be free later
+  }
+}
+
 const config = configOrExit();
 const logger = createLogger(config.logLevel);
 for (const warning of config.warnings) logger.warn(warning);
+const dataDirLock = dataDirLockOrExit();
+if (dataDirLock?.takenOverFrom !== undefined) {
+  logger.warn(
+    { data_dir: config.dataDir, previous: dataDirLock.takenOverFrom },
+    'took over the data folder from a server that is no longer running',
+  );
+}
+// Whatever way the process ends, a lock it leaves must not be its own.
+process.on('exit', () => dataDirLock?.release());
 const verifyToken = await verifierOrExit();
 logger.info(
   {
@@ -44,11 +77,17 @@ const { db, description } = await openDatabase({
   url: config.databaseUrl,
   dataDir: config.dataDir,
   poolMax: config.poolMax,
+  timeouts: config.databaseTimeouts,
+  logger,
 });
-const applied = await migrateToLatest(db);
-logger.info({ database: description, migrations_applied: applied.length }, 'database ready');
+const readiness = new Readiness({ checkDatabase: () => sql`select 1`.execute(db) });
+const rateLimits = createRateLimits(config.rateLimit, logger);
+logger.info({ rate_limit: rateLimits.description }, 'rate limiting ready');
+const app = createApp({ db, config, logger, verifyToken, readiness, rateLimits });
+const server = createHttpServer(app, logger, { ...config.http, bodyLimit: config.bodyLimit });
+const drain = new HttpDrain(server, readiness, logger);
 
-const server = createHttpServer(createApp({ db, config, logger, verifyToken }), logger);
+// Listen at once, database or not: /livez answers, /readyz and the API say 503 until ready.
 server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -58,23 +97,71 @@ server.listen(config.port, config.host, () => {
   );
 });
 
-let stopping = false;
-function stop(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  // Stop accepting, let in-flight requests finish, then release the database.
-  server.close(() => {
-    db.destroy().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while closing the database');
-        process.exit(1);
-      },
-    );
+/** Migrations on a connection of their own, free of statement_timeout: one may rightly run long. */
+async function migrate(): Promise<number> {
+  if (config.databaseUrl === undefined) return (await migrateToLatest(db)).length;
+  const { db: migrating } = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: 1,
+    timeouts: { ...config.databaseTimeouts, statementMs: 0 },
   });
-  server.closeIdleConnections();
-  setTimeout(() => process.exit(1), 10_000).unref();
+  try {
+    return (await migrateToLatest(migrating)).length;
+  } finally {
+    await migrating.destroy();
+  }
 }
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
+
+const startup = new AbortController();
+void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
+  (applied) => {
+    if (applied === undefined) return;
+    readiness.markReady();
+    logger.info({ database: description, migrations_applied: applied }, 'database ready');
+  },
+  (error: unknown) => {
+    // Not an outage but a fault retrying cannot fix: a failing migration, a wrong password.
+    logger.fatal({ err: error, database: description }, 'cannot prepare the database; stopping');
+    void stop('startup failure', 1);
+  },
+);
+
+/** Releases the database within `ms`, so a database that never answers cannot hold the exit. */
+async function closeDatabase(handle: Db, ms: number): Promise<void> {
+  const timer = new Promise<'late'>((resolve) => setTimeout(resolve, ms, 'late').unref());
+  const outcome = await Promise.race([handle.destroy().then(() => 'closed' as const), timer]);
+  if (outcome === 'late') logger.warn({ waited_ms: ms }, 'the database did not close in time');
+}
+
+let stopping = false;
+async function stop(reason: string, exitCode = 0) {
+  if (stopping) {
+    // A second signal: the operator wants out now.
+    logger.warn({ reason }, 'shutdown: stopping at once');
+    server.closeAllConnections();
+    process.exit(1);
+  }
+  stopping = true;
+  startup.abort();
+  logger.info({ reason }, 'shutting down');
+  const outcome = await drain.drain(config.shutdown);
+  if (outcome.clean) {
+    logger.info({ duration_ms: outcome.durationMs }, 'shutdown: every connection closed');
+  } else {
+    logger.error(
+      { duration_ms: outcome.durationMs, requests_cut: outcome.cut },
+      'shutdown: deadline reached; remaining connections were cut',
+    );
+  }
+  try {
+    await Promise.all([closeDatabase(db, 2_000), rateLimits.close()]);
+  } catch (error) {
+    logger.error({ err: error }, 'error while closing the database or Redis');
+  }
+  dataDirLock?.release();
+  logger.flush();
+  process.exit(outcome.clean ? exitCode : 1);
+}
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { describeUrl, openDatabase } from '../src/db/database.js';
@@ -58,12 +62,50 @@ async function freshDatabaseOn(serverUrl: string): Promise<{ url: string; teardo
   };
 }
 
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+function newestSourceTime(folder: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/**
+ * Tests that need a real process (a SIGTERM under load, two servers on one data folder) run the
+ * build, as `npm start` does; rebuild it when a source is newer, so they never test stale code.
+ */
+function ensureServerBuild() {
+  const entry = join(ROOT, 'apps/server/dist/main.js');
+  let built = 0;
+  try {
+    built = statSync(entry).mtimeMs;
+  } catch {
+    built = 0;
+  }
+  const sources = ['apps/server/src', 'packages/contract/src', 'packages/client/src'];
+  if (sources.every((folder) => newestSourceTime(join(ROOT, folder)) < built)) return;
+  process.stdout.write('[tests] building the server for the tests that start it as a process\n');
+  const { packageManager } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    packageManager: string;
+  };
+  const result = spawnSync('npx', ['--yes', packageManager, 'run', 'build'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error('the build failed; see its output above');
+}
+
 /**
  * Picks the tests' database, in order: TEST_DATABASE_URL / DATABASE_URL (a fresh database on
  * that server), a PostgreSQL container when a Docker engine answers, else the embedded
  * database (each test file then gets its own in memory). Prints which one it used.
  */
 export default async function setup(project: TestProject): Promise<Teardown | undefined> {
+  ensureServerBuild();
   const services = await testServices(process.env);
   project.provide('redisUrl', services.redisUrl ?? null);
   const given = services.postgresUrl;

@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient, type Client } from '@enclave/client';
 import jwt from 'jsonwebtoken';
+import { sql } from 'kysely';
 import { createApp } from '../src/app.js';
 import { createTokenVerifier } from '../src/auth/token-verifier.js';
 import type { AccountsConfig, JwtConfig } from '../src/config.js';
 import type { Db } from '../src/db/schema.js';
+import { Readiness } from '../src/http/health.js';
+import type { MemoryStoreOptions } from '../src/http/rate-limit/memory-store.js';
+import { createRateLimits, type RateLimitConfig } from '../src/http/rate-limit/rate-limits.js';
+import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from '../src/http/http-timeouts.js';
 import { createHttpServer } from '../src/http/server.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger, type Logger } from '../src/logger.js';
 import { openTestDatabase } from './database.js';
 import { hs256Config } from './jwt-config.js';
 import { recording } from './sql-recorder.js';
@@ -20,6 +26,10 @@ export interface TestServer {
   jwt: JwtConfig;
   /** Every log line the server wrote, parsed. */
   logs: Record<string, unknown>[];
+  /** The server's phase (ready once started); a test may move it on, e.g. to draining. */
+  readiness: Readiness;
+  /** The Node server itself, for what only it can tell (its timeouts, its connections). */
+  httpServer: Server;
   /** A valid token for `userId`; `claims` and `options` override what is signed. */
   tokenFor(userId: string, claims?: jwt.JwtPayload, options?: jwt.SignOptions): string;
   /** The typed client acting as `userId`, or with an explicit token (or none). */
@@ -39,6 +49,13 @@ export interface TestServerOptions {
   /** Proxies trusted for X-Forwarded-For: lets a test speak from many client addresses. */
   trustProxy?: number;
   bodyLimit?: string;
+  /** Node's HTTP timeouts, over the production defaults. */
+  http?: Partial<HttpTimeouts>;
+  /** false: the server stays in its starting phase (database not ready) until a test says. */
+  ready?: boolean;
+  /** Turns rate limiting on (it is off without this), with these settings over loose ones:
+   * in memory, a key prefix of the server's own. `now` and `maxKeys` tune the memory store. */
+  rateLimit?: Partial<RateLimitConfig> & MemoryStoreOptions;
 }
 
 /** A test's own throttling, loose enough that no other test's failed logins trip it. */
@@ -47,6 +64,25 @@ const TEST_THROTTLE: AccountsConfig['throttle'] = {
   maxFailuresPerAccount: 5,
   maxFailuresPerAddress: 100_000,
 };
+
+function testRateLimits(
+  { now, maxKeys, ...config }: NonNullable<TestServerOptions['rateLimit']>,
+  logger: Logger,
+) {
+  const loose = { burst: 1000, perSecond: 1000 };
+  return createRateLimits(
+    {
+      enabled: true,
+      api: loose,
+      auth: loose,
+      redisUrl: undefined,
+      keyPrefix: `enclave-test:${randomUUID()}:`,
+      ...config,
+    },
+    logger,
+    { now, maxKeys },
+  );
+}
 
 /** A fresh user id, so test files can run in parallel on one database without cleanup. */
 export function newUserId(): string {
@@ -71,7 +107,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       logs.push(JSON.parse(line) as Record<string, unknown>);
     },
   });
+  const rateLimits =
+    options.rateLimit === undefined ? undefined : testRateLimits(options.rateLimit, logger);
+  const readiness = new Readiness({ checkDatabase: () => sql`select 1`.execute(db) });
+  if (options.ready !== false) readiness.markReady();
   const app = createApp({
+    readiness,
     db: recording(db),
     logger,
     config: {
@@ -82,8 +123,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       cursorSecret: undefined,
     },
     verifyToken: await createTokenVerifier(jwtConfig, logger),
+    rateLimits,
   });
-  const server = createHttpServer(app, logger);
+  const server = createHttpServer(app, logger, {
+    ...DEFAULT_HTTP_TIMEOUTS,
+    ...options.http,
+    bodyLimit: options.bodyLimit ?? '100kb',
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -108,6 +154,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     db,
     jwt: jwtConfig,
     logs,
+    readiness,
+    httpServer: server,
     tokenFor,
     clientFor: (userId) => clientWithToken(tokenFor(userId)),
     clientWithToken,
@@ -117,6 +165,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
       );
+      await rateLimits?.close();
       if (ownsDb) await db.destroy();
     },
   };

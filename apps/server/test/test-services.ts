@@ -16,7 +16,8 @@ export interface TestServices {
   redisUrl: string | undefined;
 }
 
-const given = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
+const given = (value: string | undefined) =>
+  value === undefined || value === '' ? undefined : value;
 
 async function dockerAnswers(): Promise<boolean> {
   try {
@@ -44,17 +45,32 @@ export async function testServices(env: NodeJS.ProcessEnv): Promise<TestServices
   return { postgresUrl, docker, redisUrl: given(env.TEST_REDIS_URL) };
 }
 
-/** The globs of test files this run cannot run, each with the reason, for the run's header. */
-export function unavailableTests(services: TestServices): { glob: string; reason: string }[] {
-  const missing: { glob: string; reason: string }[] = [];
+/** What a run without one of the services cannot do. */
+export interface MissingService {
+  /** The test files that need it. */
+  glob: string;
+  /** Source files only those tests can exercise: left out of coverage in such a run (CI has
+   * every service, so there they count). */
+  sources: string[];
+  reason: string;
+}
+
+/** What this run must leave out for want of a service, for vitest's config and its header. */
+export function unavailableTests(services: TestServices): MissingService[] {
+  const missing: MissingService[] = [];
   if (services.postgresUrl === undefined && !services.docker) {
     missing.push({
       glob: NEEDS_POSTGRES,
+      sources: ['apps/server/src/db/pg-pool.ts'],
       reason: 'need a PostgreSQL server (set TEST_DATABASE_URL, or run a Docker engine)',
     });
   }
   if (services.redisUrl === undefined) {
-    missing.push({ glob: NEEDS_REDIS, reason: 'need a Redis server (set TEST_REDIS_URL)' });
+    missing.push({
+      glob: NEEDS_REDIS,
+      sources: ['apps/server/src/http/rate-limit/redis-store.ts'],
+      reason: 'need a Redis server (set TEST_REDIS_URL)',
+    });
   }
   return missing;
 }

@@ -101,6 +101,18 @@ const throttled = { 429: 'Too many failed sign-in attempts; try again in 840 sec
 const badPassword = { 400: `Invalid request: body.password: ${PASSWORD_RULES}` };
 const invalidBody = { 400: 'Invalid input: the message and `details` name every failing field' };
 
+// Sign-in and refresh answer alike: a new pair, or why not. 429 is the per-address rate limit
+// (and, for sign-in, the failed-attempt throttle); 503 the database being away.
+const tokenPairResponses = {
+  200: TokenPairSchema,
+  400: error,
+  401: error,
+  413: error,
+  429: error,
+  500: error,
+  503: error,
+} as const;
+
 /** Built-in accounts: register, sign in, keep signed in, sign out, and who am I. */
 export const authRoutes = c.router(
   {
@@ -110,7 +122,15 @@ export const authRoutes = c.router(
       body: RegisterBodySchema,
       summary: 'Create an account',
       description: `The password ${PASSWORD_RULES}. The email is stored trimmed and lower-cased.`,
-      responses: { 201: AccountSchema, 400: error, 409: error, 413: error, 500: error },
+      responses: {
+        201: AccountSchema,
+        400: error,
+        409: error,
+        413: error,
+        429: error,
+        500: error,
+        503: error,
+      },
       metadata: metadata(
         { email: account.email, password: 'correct horse battery staple' },
         { ...account, created_at: '2026-01-15T09:30:00.000Z' },
@@ -126,14 +146,7 @@ export const authRoutes = c.router(
       description:
         'An unknown email and a wrong password get the same 401. Repeated failures for one ' +
         'email or from one address answer 429 with `Retry-After`.',
-      responses: {
-        200: TokenPairSchema,
-        400: error,
-        401: error,
-        413: error,
-        429: error,
-        500: error,
-      },
+      responses: tokenPairResponses,
       metadata: metadata(
         { email: account.email, password: 'correct horse battery staple' },
         tokenPairExample,
@@ -149,7 +162,7 @@ export const authRoutes = c.router(
       description:
         'Each refresh token works once and is replaced by the one returned. Presenting a spent ' +
         'one again revokes every token descended from the same login.',
-      responses: { 200: TokenPairSchema, 400: error, 401: error, 413: error, 500: error },
+      responses: tokenPairResponses,
       metadata: metadata(
         { refresh_token: tokenPairExample.refresh_token },
         tokenPairExample,
@@ -168,7 +181,14 @@ export const authRoutes = c.router(
       description:
         'Answers 204 whether or not the token was still valid. Access tokens already issued ' +
         'stay valid until they expire (15 minutes by default).',
-      responses: { 204: c.noBody(), 400: error, 413: error, 500: error },
+      responses: {
+        204: c.noBody(),
+        400: error,
+        413: error,
+        429: error,
+        500: error,
+        503: error,
+      },
       metadata: metadata(
         { refresh_token: tokenPairExample.refresh_token },
         undefined,
@@ -183,7 +203,14 @@ export const authRoutes = c.router(
       method: 'GET',
       path: '/auth/me',
       summary: "The access token's account",
-      responses: { 200: AccountSchema, 401: error, 404: error, 500: error },
+      responses: {
+        200: AccountSchema,
+        401: error,
+        404: error,
+        429: error,
+        500: error,
+        503: error,
+      },
       metadata: metadata(
         undefined,
         { ...account, created_at: '2026-01-15T09:30:00.000Z' },

@@ -1,5 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { authRoutes } from './auth.js';
+import { healthRoutes } from './health.js';
 import { notes } from './notes.js';
 import { projects } from './projects.js';
 import { tasks } from './tasks.js';
@@ -16,10 +17,11 @@ export const resources = {
 } as const;
 
 /**
- * The whole API: the built-in accounts under `auth`, then one key per resource, each with the
- * six routes of the resource factory.
+ * The whole API: the health probes under `health`, the built-in accounts under `auth`, then
+ * one key per resource, each with the six routes of the resource factory.
  */
 export const contract = c.router({
+  health: healthRoutes,
   auth: authRoutes,
   tasks: tasks.routes,
   projects: projects.routes,

@@ -14,6 +14,7 @@ export {
   type TokenPair,
 } from './auth.js';
 export { contract, resources, type Contract } from './contract.js';
+export { HealthSchema, healthRoutes, type Health } from './health.js';
 export {
   ErrorBodySchema,
   ErrorDetailSchema,

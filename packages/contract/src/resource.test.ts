@@ -286,19 +286,20 @@ describe('IdParamSchema', () => {
 });
 
 describe('routes', () => {
+  // 429: the per-user rate limit; 503: the database is away or the server is starting.
   const withoutConflicts = {
-    list: [200, 400, 401, 403, 500],
-    create: [201, 400, 401, 403, 413, 500],
-    get: [200, 400, 401, 403, 404, 500],
-    update: [200, 400, 401, 403, 404, 413, 500],
-    patch: [200, 400, 401, 403, 404, 413, 500],
-    remove: [204, 400, 401, 403, 404, 500],
+    list: [200, 400, 401, 403, 429, 500, 503],
+    create: [201, 400, 401, 403, 413, 429, 500, 503],
+    get: [200, 400, 401, 403, 404, 429, 500, 503],
+    update: [200, 400, 401, 403, 404, 413, 429, 500, 503],
+    patch: [200, 400, 401, 403, 404, 413, 429, 500, 503],
+    remove: [204, 400, 401, 403, 404, 429, 500, 503],
   };
   const withConflicts = {
     ...withoutConflicts,
-    create: [201, 400, 401, 403, 409, 413, 500],
-    update: [200, 400, 401, 403, 404, 409, 413, 500],
-    patch: [200, 400, 401, 403, 404, 409, 413, 500],
+    create: [201, 400, 401, 403, 409, 413, 429, 500, 503],
+    update: [200, 400, 401, 403, 404, 409, 413, 429, 500, 503],
+    patch: [200, 400, 401, 403, 404, 409, 413, 429, 500, 503],
   };
 
   it.each([
@@ -378,7 +379,7 @@ describe('routes', () => {
   });
 
   it('is the contract the server and client share', () => {
-    expect(Object.keys(contract)).toEqual(['auth', ...Object.keys(resources)]);
+    expect(Object.keys(contract)).toEqual(['health', 'auth', ...Object.keys(resources)]);
     expect(Object.keys(contract)).toEqual(expect.arrayContaining(['tasks', 'projects', 'notes']));
     for (const [key, route] of Object.entries(tasks.routes)) {
       const shared = contract.tasks[key as keyof typeof contract.tasks];
@@ -508,10 +509,12 @@ describe('types', () => {
   it('types 409 as a possible answer only when the resource declares conflicts', () => {
     type TaskCreateStatus = ServerInferResponses<typeof tasks.routes.create>['status'];
     type WidgetCreateStatus = ServerInferResponses<typeof widgets.routes.create>['status'];
-    expectTypeOf<TaskCreateStatus>().toEqualTypeOf<201 | 400 | 401 | 403 | 413 | 500>();
-    expectTypeOf<WidgetCreateStatus>().toEqualTypeOf<201 | 400 | 401 | 403 | 409 | 413 | 500>();
+    expectTypeOf<TaskCreateStatus>().toEqualTypeOf<201 | 400 | 401 | 403 | 413 | 429 | 500 | 503>();
+    expectTypeOf<WidgetCreateStatus>().toEqualTypeOf<
+      201 | 400 | 401 | 403 | 409 | 413 | 429 | 500 | 503
+    >();
     expectTypeOf<ServerInferResponses<typeof widgets.routes.get>['status']>().toEqualTypeOf<
-      200 | 400 | 401 | 403 | 404 | 500
+      200 | 400 | 401 | 403 | 404 | 429 | 500 | 503
     >();
   });
 });

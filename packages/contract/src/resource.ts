@@ -162,7 +162,9 @@ export function defineResource<
     403: error,
     404: error,
     413: error,
+    429: error,
     500: error,
+    503: error,
   });
   const responseExample = {
     id: 1,
@@ -188,7 +190,15 @@ export function defineResource<
         `The authenticated user's ${name}, a page at a time (newest first unless \`sort\` says ` +
         'otherwise). `count` is how many match the filters across all pages; `next_cursor` ' +
         'fetches the next page and is null on the last one.',
-      responses: { 200: schemas.list, 400: error, 401: error, 403: error, 500: error },
+      responses: {
+        200: schemas.list,
+        400: error,
+        401: error,
+        403: error,
+        429: error,
+        500: error,
+        503: error,
+      },
       metadata: metadata(undefined, { [name]: [responseExample], count: 1, next_cursor: null }),
     }),
     create: c.mutation({
@@ -204,7 +214,9 @@ export function defineResource<
         401: error,
         403: error,
         413: error,
+        429: error,
         500: error,
+        503: error,
       }),
       metadata: metadata(declaration.example),
     }),
@@ -220,7 +232,9 @@ export function defineResource<
         401: error,
         403: error,
         404: error,
+        429: error,
         500: error,
+        503: error,
       },
       metadata: metadata(),
     }),
@@ -259,7 +273,9 @@ export function defineResource<
         401: error,
         403: error,
         404: error,
+        429: error,
         500: error,
+        503: error,
       },
       metadata: metadata(),
     }),

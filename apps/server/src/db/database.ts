@@ -1,8 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { createLogger, type Logger } from '../logger.js';
+import type { DatabaseAvailability } from './availability.js';
+import { ResilientPool } from './pg-pool.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { openPGlite } from './pglite-open.js';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
 import type { Database, Db } from './schema.js';
 
 export interface DatabaseOptions {
@@ -11,12 +15,18 @@ export interface DatabaseOptions {
   /** The embedded database's folder; `memory://` keeps it in memory only. */
   dataDir: string;
   poolMax: number;
+  /** PostgreSQL only: the bound on every wait (pg-pool.ts); defaults when absent. */
+  timeouts?: DatabaseTimeouts;
+  /** Where PostgreSQL outages are reported (once per incident); silent when absent. */
+  logger?: Logger;
 }
 
 export interface OpenedDatabase {
   db: Db;
   /** Where the data lives, safe to log: never the URL's credentials. */
   description: string;
+  /** PostgreSQL's availability as this process sees it; the embedded database has no outages. */
+  availability?: DatabaseAvailability;
 }
 
 const INT8_OID = 20;
@@ -38,22 +48,39 @@ const pgTypes = {
       : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
-/** Opens PostgreSQL when a URL is given, else the embedded PostgreSQL in `dataDir`. */
-export async function openDatabase(options: DatabaseOptions): Promise<OpenedDatabase> {
+/**
+ * Opens PostgreSQL when a URL is given, else the embedded PostgreSQL in `dataDir`. Nothing is
+ * awaited: both connect on first use, so a server can listen before its database is there.
+ */
+export function openDatabase(options: DatabaseOptions): Promise<OpenedDatabase> {
+  return Promise.resolve(open(options));
+}
+
+function open(options: DatabaseOptions): OpenedDatabase {
   if (options.url !== undefined) {
-    const pool = new pg.Pool({
-      connectionString: options.url,
+    const timeouts = options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
+    const pool = new ResilientPool({
+      url: options.url,
       max: options.poolMax,
+      connectTimeoutMs: timeouts.connectMs,
+      acquireTimeoutMs: timeouts.acquireMs,
+      statementTimeoutMs: timeouts.statementMs,
+      idleInTransactionTimeoutMs: timeouts.idleInTransactionMs,
       types: pgTypes,
+      logger: options.logger ?? createLogger('silent'),
     });
     return {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
       description: `postgresql ${describeUrl(options.url)}`,
+      availability: pool.availability,
     };
   }
   const inMemory = options.dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
-  const client = await PGlite.create(inMemory ? undefined : options.dataDir);
+  // Not awaited: a first start runs initdb for seconds, and the server listens meanwhile. A
+  // failure to start reaches the first query (the migration) rather than going unhandled.
+  const client = openPGlite(inMemory ? undefined : options.dataDir);
+  client.catch(() => undefined);
   return {
     db: new Kysely<Database>({ dialect: new PGliteDialect(client) }),
     description: inMemory ? 'embedded (in memory)' : `embedded at ${options.dataDir}`,

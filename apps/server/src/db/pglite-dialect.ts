@@ -19,7 +19,8 @@ import {
  * server; the driver itself is this one file.
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly client: PGlite) {}
+  /** `client` may still be starting (its first start runs initdb): the first query waits. */
+  constructor(private readonly client: PGlite | Promise<PGlite>) {}
 
   createAdapter() {
     return new PostgresAdapter();
@@ -42,19 +43,32 @@ class PGliteDriver implements Driver {
   // PGlite is one session: a transaction must own it until it ends, so connections are handed
   // out one at a time in request order.
   private queue: Promise<void> = Promise.resolve();
+  private client: PGlite | undefined;
 
-  constructor(private readonly client: PGlite) {}
+  constructor(private readonly starting: PGlite | Promise<PGlite>) {}
 
   async init(): Promise<void> {
-    await this.client.waitReady;
+    const client = await this.starting;
+    await client.waitReady;
+    this.client = client;
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    const client = this.started();
     let release!: () => void;
     const previous = this.queue;
     this.queue = new Promise((resolve) => (release = resolve));
     await previous;
-    return new PGliteConnection(this.client, release);
+    // PGlite runs in this thread and settles through promises alone, so back-to-back queries
+    // would chain as microtasks and starve the event loop: no new connection accepted, no new
+    // request read, while busy ones keep the queue full. One turn of the loop per query.
+    await new Promise((resolve) => setImmediate(resolve));
+    return new PGliteConnection(client, release);
+  }
+
+  private started(): PGlite {
+    if (this.client === undefined) throw new Error('The embedded database is not started');
+    return this.client;
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings) {
@@ -76,7 +90,8 @@ class PGliteDriver implements Driver {
   }
 
   async destroy() {
-    if (!this.client.closed) await this.client.close();
+    const client = this.client ?? (await this.starting);
+    if (!client.closed) await client.close();
   }
 }
 

@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { sendError } from './errors.js';
+import { bodyLimitBytes, parseWithin } from './body-size.js';
+import { INVALID_UTF8, sendError } from './errors.js';
 
 // Typed by what it uses, so it fits both plain Express and ts-rest's typed requests.
 type BodyMiddleware = (
@@ -10,6 +12,18 @@ type BodyMiddleware = (
 ) => void;
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+function clientError(message: string, type: string): Error {
+  return Object.assign(new Error(message), { type });
+}
+
+// body-parser would decode bad bytes to U+FFFD and store that; `verify` sees the raw bytes
+// first, and keeps a thrown error's `type` (errors.ts maps it to 400, not body-parser's 403).
+function requireUtf8(_req: IncomingMessage, _res: unknown, body: Buffer, encoding: string) {
+  // body-parser lets any `utf-*` charset through and decodes UTF-16 too; JSON is UTF-8 (RFC 8259).
+  if (encoding !== 'utf-8') throw clientError('charset must be utf-8', 'charset.unsupported');
+  if (!isUtf8(body)) throw clientError('body is not valid UTF-8', INVALID_UTF8);
+}
 
 /**
  * Body handling for the contract's routes: a write must send JSON, parsed within `limit`.
@@ -33,5 +47,7 @@ export function jsonBody(limit: string): BodyMiddleware[] {
     }
     next();
   };
-  return [requireJson, express.json({ limit, strict: true })];
+  const maxBytes = bodyLimitBytes(limit);
+  const parse = express.json({ limit: maxBytes, strict: true, verify: requireUtf8 });
+  return [requireJson, parseWithin(maxBytes, parse)];
 }

@@ -76,10 +76,12 @@ describe('GET /openapi.json', () => {
     expect(doc.info.version).toEqual(expect.any(String));
   });
 
-  it('documents the auth routes and exactly the six routes of every resource', () => {
+  it('documents the probes, the auth routes and exactly the six routes of every resource', () => {
     const names = Object.keys(resources);
     expect(names).toEqual(expect.arrayContaining(['notes', 'projects', 'tasks']));
     const authPaths = [
+      '/livez',
+      '/readyz',
       '/auth/login',
       '/auth/logout',
       '/auth/me',
@@ -117,7 +119,36 @@ describe('GET /openapi.json', () => {
       expect(operation(path, method).security).toEqual(isPublic(route) ? [] : [{ bearerAuth: [] }]);
     }
     const open = declared.filter((d) => isPublic(d.route)).map((d) => d.path);
-    expect(open.sort()).toEqual(['/auth/login', '/auth/logout', '/auth/refresh', '/auth/register']);
+    expect(open.sort()).toEqual([
+      '/auth/login',
+      '/auth/logout',
+      '/auth/refresh',
+      '/auth/register',
+      '/livez',
+      '/readyz',
+    ]);
+  });
+
+  it('documents the probes: no token, 503 with Retry-After when not ready', () => {
+    const live = operation('/livez', 'get');
+    expect(Object.keys(live.responses)).toEqual(['200']);
+    const ready = operation('/readyz', 'get');
+    expect(Object.keys(ready.responses).sort()).toEqual(['200', '503']);
+    const notReady = ready.responses['503'] as unknown as {
+      headers?: Record<string, unknown>;
+      content?: Record<string, { example?: unknown }>;
+    };
+    expect(notReady.headers).toHaveProperty('Retry-After');
+    expect(notReady.content?.['application/json']?.example).toMatchObject({ status_code: 503 });
+  });
+
+  it('documents 503 with Retry-After on every resource route', () => {
+    for (const { path, method } of declared.filter((d) => d.path.startsWith('/api/'))) {
+      const unavailable = operation(path, method).responses['503'] as unknown as {
+        headers?: Record<string, unknown>;
+      };
+      expect(unavailable.headers, `${method} ${path}`).toHaveProperty('Retry-After');
+    }
   });
 
   it('documents the throttled answer with its Retry-After header', () => {

@@ -20,8 +20,9 @@ const statusMeanings: Record<string, string> = {
   404: 'No such resource among this user\'s (another user\'s resources are "not found" too)',
   409: 'Conflicts with an existing resource',
   413: 'Request body over the size limit',
-  429: 'Too many failed attempts: `Retry-After` gives the seconds to wait',
+  429: 'Too many requests: `Retry-After` gives the seconds to wait',
   500: 'Unexpected server error; details are logged, never sent',
+  503: 'The database is unavailable or the server is starting; retry after `Retry-After` seconds',
 };
 
 const errorExampleMessages: Record<string, string> = {
@@ -31,8 +32,39 @@ const errorExampleMessages: Record<string, string> = {
   404: 'Task not found',
   409: 'A resource with these values already exists',
   413: 'Request body is too large',
-  429: 'Too many failed sign-in attempts; try again in 840 seconds',
+  429: 'Too many requests; try again in 1 second',
   500: 'An unexpected error occurred; it has been logged',
+  503: 'The database is unavailable; try again shortly',
+};
+
+// A 429 comes from the rate limit (per user on /api, per address on /auth), which also sends
+// its RateLimit fields on every answer it counts, or from sign-in's failed-attempt throttle.
+const tooManyRequestsHeaders = {
+  'Retry-After': {
+    description: 'Seconds to wait before a new request (or sign-in attempt) is counted',
+    schema: { type: 'integer', minimum: 1 },
+  },
+  RateLimit: {
+    description:
+      'The rate limit now (draft-ietf-httpapi-ratelimit-headers): whole requests remaining ' +
+      '(`r`) and seconds until the full burst is available again (`t`)',
+    schema: { type: 'string', example: '"api";r=0;t=3' },
+  },
+  'RateLimit-Policy': {
+    description:
+      'The rate limit (`api` per user, `auth` per client address): the burst (`q`) and the ' +
+      'seconds an exhausted budget takes to refill (`w`)',
+    schema: { type: 'string', example: '"api";q=300;w=3' },
+  },
+};
+
+// A 503 is a passing state (the database is away, or the server is starting or stopping):
+// the request may be repeated unchanged.
+const unavailableHeaders = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again',
+    schema: { type: 'integer', minimum: 1 },
+  },
 };
 
 function metadataOf(route: AppRoute): RouteMetadata | undefined {
@@ -44,14 +76,8 @@ function describe(operation: Operation, route: AppRoute): Operation {
   const responses = operation.responses as Record<string, Record<string, unknown>>;
   for (const [status, response] of Object.entries(responses)) {
     response.description = metadata?.statuses?.[Number(status)] ?? statusMeanings[status] ?? status;
-    if (status === '429') {
-      response.headers = {
-        'Retry-After': {
-          description: 'Seconds until a new attempt is counted',
-          schema: { type: 'integer' },
-        },
-      };
-    }
+    if (status === '429') response.headers = tooManyRequestsHeaders;
+    if (status === '503') response.headers = unavailableHeaders;
     const json = (response.content as Record<string, Record<string, unknown>> | undefined)?.[
       'application/json'
     ];

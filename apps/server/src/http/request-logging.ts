@@ -7,6 +7,8 @@ import { serializeError, type Logger } from '../logger.js';
 // short and plain: it is echoed in a header and written to every log line.
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+const HEALTH_PATHS = new Set(['/livez', '/readyz']);
+
 function requestId(req: IncomingMessage, res: ServerResponse): string {
   const incoming = req.headers['x-request-id'];
   const id =
@@ -31,11 +33,13 @@ export function requestLogging(logger: Logger) {
       // pino-http replaces the logger's serialisers on every request logger; keep the safe one.
       err: serializeError,
     },
-    customLogLevel: (_req, res, error) =>
-      error !== undefined || res.statusCode >= 500
-        ? 'error'
-        : res.statusCode >= 400
-          ? 'warn'
-          : 'info',
+    customLogLevel: (req, res, error) => {
+      // Probes come every few seconds from every balancer; readiness failures are logged once
+      // per cause where they arise (a database incident, a shutdown).
+      if (HEALTH_PATHS.has(req.url ?? '')) return 'debug';
+      // A 503 is the environment's state, logged once per incident; a 500 is a bug.
+      if (error !== undefined || (res.statusCode >= 500 && res.statusCode !== 503)) return 'error';
+      return res.statusCode >= 400 ? 'warn' : 'info';
+    },
   });
 }

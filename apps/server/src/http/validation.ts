@@ -12,18 +12,28 @@ function detailsOf(where: string, error: ZodError | null): ErrorDetail[] {
   }));
 }
 
+/** Where a request failed validation: each part's zod error, or null where it was fine. */
+export type InvalidParts = Partial<Record<'path' | 'query' | 'headers' | 'body', ZodError | null>>;
+
+/** A 400 that lists every failing field: `Invalid request: query.limit: ...` plus `details`. */
+export function sendInvalidRequest(res: Response, parts: InvalidParts): void {
+  const details = (['path', 'query', 'headers', 'body'] as const).flatMap((where) =>
+    detailsOf(where, parts[where] ?? null),
+  );
+  const summary = details.map((detail) => `${detail.path}: ${detail.message}`).join('; ');
+  sendError(res, 400, `Invalid request: ${summary}`, details);
+}
+
 /** Turns ts-rest's validation failure into a 400 that lists every failing field. */
 export function validationErrorHandler(
   error: RequestValidationError,
   _req: unknown,
   res: Response,
 ) {
-  const details = [
-    ...detailsOf('path', error.pathParams),
-    ...detailsOf('query', error.query),
-    ...detailsOf('headers', error.headers),
-    ...detailsOf('body', error.body),
-  ];
-  const summary = details.map((detail) => `${detail.path}: ${detail.message}`).join('; ');
-  sendError(res, 400, `Invalid request: ${summary}`, details);
+  sendInvalidRequest(res, {
+    path: error.pathParams,
+    query: error.query,
+    headers: error.headers,
+    body: error.body,
+  });
 }

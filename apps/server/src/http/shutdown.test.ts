@@ -1,0 +1,117 @@
+// SIGTERM sent to a real server process while kept-alive clients keep it busy.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jwt from 'jsonwebtoken';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { keepAliveLoad } from '../../test/keep-alive-load.js';
+import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
+import { openDatabase } from '../db/database.js';
+
+const JWT_SECRET = randomBytes(32).toString('hex');
+const databaseUrl = inject('databaseUrl');
+const folders: string[] = [];
+const processes: ServerProcess[] = [];
+
+/** The run's PostgreSQL database, or a fresh embedded data folder. */
+function databaseEnv(): Record<string, string> {
+  if (databaseUrl !== null) return { DATABASE_URL: databaseUrl };
+  const folder = mkdtempSync(join(tmpdir(), 'enclave-shutdown-'));
+  folders.push(folder);
+  return { DATA_DIR: folder };
+}
+
+async function storedTaskIds(env: Record<string, string>, userId: string): Promise<Set<number>> {
+  const { db } = await openDatabase({
+    url: env.DATABASE_URL,
+    dataDir: env.DATA_DIR ?? '',
+    poolMax: 1,
+  });
+  try {
+    const rows = await db.selectFrom('tasks').select('id').where('user_id', '=', userId).execute();
+    return new Set(rows.map((row) => row.id));
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function startReady(env: Record<string, string>): Promise<ServerProcess> {
+  // One user's load from 32 connections would meet the per-user rate limit, which is not
+  // what this file is about.
+  const server = startServerProcess({ JWT_SECRET, RATE_LIMIT: 'off', ...env });
+  processes.push(server);
+  await server.waitForLog((line) => line.msg === 'database ready', 60_000);
+  return server;
+}
+
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((server) => server.kill()));
+});
+
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
+describe('SIGTERM under load', () => {
+  it('finishes every request, closes each kept-alive connection, loses nothing, exits 0', async () => {
+    const env = { ...databaseEnv(), SHUTDOWN_TIMEOUT_MS: '10000' };
+    const server = await startReady(env);
+    const userId = `user-${randomBytes(6).toString('hex')}`;
+    const stopLoad = new AbortController();
+    const load = keepAliveLoad({
+      baseUrl: await server.baseUrl(),
+      connections: 32,
+      token: jwt.sign({ sub: userId }, JWT_SECRET, { expiresIn: 300 }),
+      userId,
+      signal: stopLoad.signal,
+    });
+    // Every connection open and answered once, the load going for a while: then stop the
+    // server while they are all busy.
+    await load.everyConnectionAnswered;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const signalled = performance.now();
+    server.child.kill('SIGTERM');
+    const exit = await server.exited;
+    const shutdownMs = performance.now() - signalled;
+    stopLoad.abort();
+    const report = await load.done;
+
+    expect(report.networkErrors).toBe(0);
+    const answered = Object.values(report.statuses).reduce((sum, count) => sum + count, 0);
+    expect(answered).toBe(report.requests);
+    expect(Object.keys(report.statuses).sort()).toEqual(['200', '201']);
+    // Every connection was told to close rather than being dropped.
+    expect(report.closedByServer).toBe(32);
+    expect(report.requests).toBeGreaterThan(100);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(shutdownMs).toBeLessThan(10_000);
+
+    // Every create the server acknowledged is there.
+    const stored = await storedTaskIds(env, userId);
+    expect(report.created.filter((id) => !stored.has(id))).toEqual([]);
+    expect(server.logs.some((line) => line.msg === 'shutdown: every connection closed')).toBe(true);
+  });
+
+  it('with SHUTDOWN_DELAY_MS, fails readiness at once and keeps serving until the delay ends', async () => {
+    const env = { ...databaseEnv(), SHUTDOWN_DELAY_MS: '1500', SHUTDOWN_TIMEOUT_MS: '10000' };
+    const server = await startReady(env);
+    const base = await server.baseUrl();
+    const token = jwt.sign({ sub: 'ann' }, JWT_SECRET, { expiresIn: 300 });
+    server.child.kill('SIGTERM');
+    await server.waitForLog((line) => line.msg === 'shutting down');
+
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ message: 'Not ready: shutting down' });
+    const during = await fetch(`${base}/api/ann/tasks`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(during.status).toBe(200);
+    expect(during.headers.get('connection')).not.toBe('close');
+
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    const after = fetch(`${base}/livez`);
+    await expect(after).rejects.toThrow();
+  });
+});
