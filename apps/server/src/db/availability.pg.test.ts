@@ -125,6 +125,12 @@ describe('PostgreSQL down (connections cut, new ones refused)', () => {
       expect(answer.ms).toBeLessThan(2000);
     }
     expect(events('database_unavailable').length - incidentsBefore).toBe(1);
+    // The incident's line is the only warning: each refused request is an info access line.
+    const refusedLines = server.logs.filter(
+      (line) => (line.res as { status_code?: number } | undefined)?.status_code === 503,
+    );
+    expect(refusedLines.length).toBeGreaterThanOrEqual(answers.length);
+    expect(refusedLines.filter((line) => Number(line.level) >= 40)).toEqual([]);
 
     await proxy.restore();
     const first = await request('create');

@@ -37,8 +37,10 @@ export function requestLogging(logger: Logger) {
       // Probes come every few seconds from every balancer; readiness failures are logged once
       // per cause where they arise (a database incident, a shutdown).
       if (HEALTH_PATHS.has(req.url ?? '')) return 'debug';
-      // A 503 is the environment's state, logged once per incident; a 500 is a bug.
-      if (error !== undefined || (res.statusCode >= 500 && res.statusCode !== 503)) return 'error';
+      // A 503 is the environment's state, reported once per incident where it is noticed; a
+      // warning per refused request would bury that one line under thousands.
+      if (res.statusCode === 503 && error === undefined) return 'info';
+      if (error !== undefined || res.statusCode >= 500) return 'error';
       return res.statusCode >= 400 ? 'warn' : 'info';
     },
   });
