@@ -51,6 +51,15 @@ export function parseWithin(
   parse: Parser,
 ): (req: IncomingMessage, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
+    // Without a body (a GET, a DELETE) there is nothing to count, and a 'data' listener would
+    // switch the request stream to flowing mode for nothing.
+    if (
+      req.headers['transfer-encoding'] === undefined &&
+      req.headers['content-length'] === undefined
+    ) {
+      parse(req, res, next);
+      return;
+    }
     let received = 0;
     const count = (chunk: Buffer) => {
       received += chunk.length;
