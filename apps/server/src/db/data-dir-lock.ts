@@ -9,6 +9,7 @@ import {
   readFileState,
   readFileStateOrError,
   removeIfContent,
+  replaceAtomically,
   sameFileState,
   unlinkIfExists,
   type FileState,
@@ -109,18 +110,17 @@ export function acquireDataDirLock(dataDir: string, options: DataDirLockOptions 
   const self = currentRecord();
   const content = `${JSON.stringify(self)}\n`;
 
-  let takenOverFrom: TakenOverLock | undefined;
   let found: FoundLock | undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    if (createExclusively(lockPath, content)) {
-      return holdLock(lockPath, content, takenOverFrom, options);
-    }
+    if (createExclusively(lockPath, content))
+      return holdLock(lockPath, content, undefined, options);
     found = readLock(lockPath);
     if (found === undefined) continue; // released in between: try again
     const reason = staleReason(found, self, staleAfterMs);
     if (reason === undefined) throw lockedError(folder, found, self, staleAfterMs);
-    if (removeStale(lockPath, found, content, self, staleAfterMs)) {
-      takenOverFrom = { ...holderOf(found), reason, lastRefreshed: iso(found.mtimeMs) };
+    if (replaceStale(lockPath, found, content, self, staleAfterMs)) {
+      const takenOverFrom = { ...holderOf(found), reason, lastRefreshed: iso(found.mtimeMs) };
+      return holdLock(lockPath, content, takenOverFrom, options);
     }
   }
   throw new DataDirLockedError(
@@ -230,13 +230,15 @@ function localHolderGone(holder: LockHolder): StaleReason | undefined {
 }
 
 /**
- * Removes the stale lock `found` unless it changed since it was read. Removers take turns through
- * a second lock file, so two servers taking over at once cannot both read the stale lock, and one
- * then delete the fresh lock the other just made. What is left: a remover that dies within its
- * few system calls leaves that second file, which is then removed on the same rules, with the
- * same race between two removers in that moment. (PostgreSQL's postmaster.pid accepts the like.)
+ * Puts our lock in place of the stale lock `found`, unless it changed since it was read. In
+ * place, by a rename over it: were it removed first, a server starting that instant could
+ * create its own lock in the gap and both would run. Takers-over take turns through a second
+ * lock file, so two of them cannot both judge the same stale lock and both replace it. What is
+ * left: a taker-over that dies within its few system calls leaves that second file, which is
+ * then removed on the same rules, with the same race between two takers-over in that moment.
+ * (PostgreSQL's postmaster.pid accepts the like.)
  */
-function removeStale(
+function replaceStale(
   lockPath: string,
   found: FoundLock,
   content: string,
@@ -247,9 +249,9 @@ function removeStale(
   if (!takeTurn(turnPath, content, self, staleAfterMs)) return false;
   try {
     const current = readFileState(lockPath);
-    if (current === undefined) return true;
-    if (!sameFileState(current, found)) return false;
-    unlinkIfExists(lockPath);
+    // Gone (released) or changed (someone else's now): the caller looks again.
+    if (current === undefined || !sameFileState(current, found)) return false;
+    replaceAtomically(lockPath, content);
     return true;
   } finally {
     removeIfContent(turnPath, content);

@@ -5,6 +5,7 @@ import {
   linkSync,
   openSync,
   readFileSync,
+  renameSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -38,6 +39,20 @@ export function createExclusively(target: string, content: string): boolean {
       return createWithExclusiveOpen(target, content);
     }
     throw error;
+  } finally {
+    unlinkIfExists(temp);
+  }
+}
+
+/**
+ * Puts `content` in place of whatever `target` holds, in one step (a rename over it): there is
+ * no moment without the file, in which another process could create its own.
+ */
+export function replaceAtomically(target: string, content: string): void {
+  const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temp, content, { flag: 'wx' });
+  try {
+    renameSync(temp, target);
   } finally {
     unlinkIfExists(temp);
   }
