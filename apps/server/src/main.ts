@@ -145,7 +145,9 @@ async function stop(reason: string, exitCode = 0) {
   stopping = true;
   startup.abort();
   logger.info({ reason }, 'shutting down');
-  const outcome = await drain.drain(config.shutdown);
+  // A server stopping on a fault was never, or is no longer, fit to serve: no point lingering.
+  const delayMs = exitCode === 0 ? config.shutdown.delayMs : 0;
+  const outcome = await drain.drain({ ...config.shutdown, delayMs });
   if (outcome.clean) {
     logger.info({ duration_ms: outcome.durationMs }, 'shutdown: every connection closed');
   } else {

@@ -114,6 +114,21 @@ describe('a shutdown while still waiting for the database', () => {
   });
 });
 
+describe('a database that waiting cannot fix', () => {
+  it('stops with exit code 1 and says why, rather than retrying for ever', async () => {
+    const missing = new URL(serverUrl);
+    missing.pathname = `/enclave_missing_${randomBytes(4).toString('hex')}`;
+    missing.password = 'not-logged';
+    const server = start(missing.toString());
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    const fatal = server.logs.find((line) => line.level === 60);
+    expect(fatal).toMatchObject({ msg: 'cannot prepare the database; stopping' });
+    expect(JSON.stringify(fatal)).toMatch(/does not exist/);
+    expect(JSON.stringify(server.logs)).not.toContain('not-logged');
+    expect(server.logs.some((line) => line.event === 'database_not_ready')).toBe(false);
+  });
+});
+
 describe('two servers starting together on one empty database', () => {
   it('migrate it once between them, and both serve', async () => {
     const databaseUrl = await emptyDatabase();
