@@ -40,13 +40,20 @@ function discard(client: PgClient): void {
 /** Rejects with a timeout if `work` has not settled within `ms`; `work` may settle later. */
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   if (ms <= 0) return work;
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new DatabaseUnavailableError('timeout')), ms);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DatabaseUnavailableError('timeout')), ms);
+    // Also handles the abandoned work's late failure (its connection dropped meanwhile).
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
   });
-  // The abandoned work still settles (with an error once its connection is dropped).
-  work.catch(() => undefined);
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -61,6 +68,7 @@ export class ResilientPool implements PostgresPool {
   private readonly sessionReady = new WeakSet<pg.Client>();
   private readonly generations = new WeakMap<pg.Client, number>();
   private readonly broken = new WeakMap<pg.Client, unknown>();
+  private readonly wrapped = new WeakMap<pg.Client, PostgresPoolClient>();
   private readonly sessionSettings: string | undefined;
   private readonly statementDeadlineMs: number;
 
@@ -112,10 +120,13 @@ export class ResilientPool implements PostgresPool {
   }
 
   async connect(): Promise<PostgresPoolClient> {
-    try {
-      await this.availability.admit();
-    } catch (error) {
-      throw this.failure(error);
+    // The common case costs no extra turn of the event loop: admit() waits only in an incident.
+    if (!this.availability.available) {
+      try {
+        await this.availability.admit();
+      } catch (error) {
+        throw this.failure(error);
+      }
     }
     for (;;) {
       let client: pg.PoolClient;
@@ -148,6 +159,15 @@ export class ResilientPool implements PostgresPool {
   }
 
   private wrap(client: pg.PoolClient): PostgresPoolClient {
+    let wrapped = this.wrapped.get(client);
+    if (wrapped === undefined) {
+      wrapped = this.wrapAnew(client);
+      this.wrapped.set(client, wrapped);
+    }
+    return wrapped;
+  }
+
+  private wrapAnew(client: pg.PoolClient): PostgresPoolClient {
     return {
       query: async <R>(sql: string, parameters: ReadonlyArray<unknown>) => {
         const failedBefore = this.broken.get(client);

@@ -16,7 +16,9 @@ type Routed = IncomingMessage & { query: unknown; tsRestRoute: AppRoute };
  * `req.tsRestRoute` before global middleware runs.
  */
 export function rejectUndeclaredQuery(req: Routed, res: Response, next: NextFunction): void {
-  if (req.tsRestRoute.query === undefined || req.tsRestRoute.query === null) {
+  const undeclared = req.tsRestRoute.query === undefined || req.tsRestRoute.query === null;
+  // Most requests carry no query at all: only then is the schema's answer worth building.
+  if (undeclared && Object.keys(req.query as object).length > 0) {
     const checked = NO_PARAMETERS.safeParse(req.query);
     if (!checked.success) {
       sendInvalidRequest(res, { query: checked.error });
