@@ -1,17 +1,30 @@
 #!/usr/bin/env node
-// Scaffolds a resource: its contract declaration, its migration, its server folder (write
-// rules and the behaviour-suite test) and the one line each registry needs. The result
-// passes lint, typecheck and its generated suite before any hand edit; then edit the fields
-// (declaration, migration) to what the resource really holds.
+// Scaffolds a resource: its contract declaration, its migration and its entry in the registry
+// (packages/contract/src/registry.ts). Everything else (routes, table types, server routers,
+// OpenAPI, the behaviour test suite) is derived from the registry. The result passes lint,
+// typecheck and the generated suite before any hand edit; then edit the fields (declaration,
+// migration) to what the resource really holds.
 //
-//   pnpm new:resource <plural-name> [--singular <name>]      e.g. pnpm new:resource widgets
+//   npm run new:resource -- <plural-name> [--singular <name>]   e.g. ... -- widgets
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const RESERVED = new Set(['auth', 'docs', 'openapi', 'api', 'resources', 'db', 'http']);
+// Names the contract or the server already use for something else.
+const RESERVED = new Set([
+  'auth',
+  'health',
+  'docs',
+  'openapi',
+  'api',
+  'accounts',
+  'resources',
+  'registry',
+  'db',
+  'http',
+]);
 
 function fail(message) {
   console.error(`new:resource: ${message}`);
@@ -23,7 +36,7 @@ function parseArguments(argv) {
   const name = args[0];
   const singularAt = args.indexOf('--singular');
   if (name === undefined || name.startsWith('-')) {
-    fail('usage: pnpm new:resource <plural-name> [--singular <name>]');
+    fail('usage: npm run new:resource -- <plural-name> [--singular <name>]');
   }
   if (!/^[a-z][a-z0-9_]{1,39}$/.test(name)) {
     fail(`"${name}" must be lowercase letters, digits and _ (2-40), starting with a letter`);
@@ -75,7 +88,6 @@ if (existsSync(file(`packages/contract/src/${name}.ts`))) {
   fail(`a resource named ${name} is already declared`);
 }
 const migration = `${nextMigrationNumber()}-create-${name.replace(/_/g, '-')}`;
-const migrationId = camel(`create_${name}`);
 
 const contractFile = `import { z } from 'zod';
 import { text } from './fields.js';
@@ -91,7 +103,10 @@ export const ${id} = defineResource({
     done: z.boolean(),
   },
   defaults: { description: null, done: false },
-  conflicts: false,
+  // unique: ['title'] would make a repeated title a 409 (the migration then adds the
+  // constraint ${name}_user_id_title_key on (user_id, title)); references: { field: 'projects' }
+  // makes an id that is not one of the owner's projects a 400 (foreign key
+  // ${name}_user_id_<field>_fkey on (user_id, <field>) referencing projects (user_id, id)).
   list: {
     sortable: ['title'],
     filterable: ['done'],
@@ -140,60 +155,14 @@ export async function down(db: Kysely<unknown>): Promise<void> {
 }
 `;
 
-const servedName = `served${pascal(name)}`;
-const resourceFile = `import { ${id} } from '@enclave/contract';
-import type { ServedResource } from '../resources/resource.router.js';
-
-/** ${pascal(name)} as served; list here the database rules a write may break (see tasks). */
-export const ${servedName} = { ...${id} } satisfies ServedResource<typeof ${id}.routes>;
-`;
-
-const testFile = `import { describeResource } from '../../test/resource-suite.js';
-import { ${servedName} } from './${name}.resource.js';
-
-describeResource(${servedName});
-`;
-
+const registry = 'packages/contract/src/registry.ts';
 const touched = [
   write(`packages/contract/src/${name}.ts`, contractFile),
   write(`apps/server/src/db/migrations/${migration}.ts`, migrationFile),
-  write(`apps/server/src/${name}/${name}.resource.ts`, resourceFile),
-  write(`apps/server/src/${name}/${name}.test.ts`, testFile),
-  register(
-    'packages/contract/src/contract.ts',
-    'imports here',
-    `import { ${id} } from './${name}.js';`,
-  ),
-  // Keyed by the resource's name, as the server's routers, the client and the URLs are.
-  register(
-    'packages/contract/src/contract.ts',
-    'declares here',
-    name === id ? `${id},` : `${name}: ${id},`,
-  ),
-  register('packages/contract/src/contract.ts', 'routes here', `${name}: ${id}.routes,`),
-  register('packages/contract/src/index.ts', 'exports here', `export * from './${name}.js';`),
-  register(
-    'apps/server/src/db/migrate.ts',
-    'imports here',
-    `import * as ${migrationId} from './migrations/${migration}.js';`,
-  ),
-  register('apps/server/src/db/migrate.ts', 'inserts here', `'${migration}': ${migrationId},`),
-  register(
-    'apps/server/src/db/schema.ts',
-    'imports here',
-    `import type { ${id} } from '@enclave/contract';`,
-  ),
-  register('apps/server/src/db/schema.ts', 'inserts here', `${name}: OwnedTable<typeof ${id}>;`),
-  register(
-    'apps/server/src/resources.ts',
-    'imports here',
-    `import { ${servedName} } from './${name}/${name}.resource.js';`,
-  ),
-  register(
-    'apps/server/src/resources.ts',
-    'inserts here',
-    `${name}: resourceRouter(${servedName}, dependencies),`,
-  ),
+  register(registry, 'imports here', `import { ${id} } from './${name}.js';`),
+  // Keyed by the resource's name, as the URLs, the client, the tables and the routers are.
+  register(registry, 'declares here', name === id ? `${id},` : `${name}: ${id},`),
+  register(registry, 'exports here', `export * from './${name}.js';`),
 ];
 
 const unique = [...new Set(touched)];
@@ -208,4 +177,4 @@ try {
 console.log(`new:resource: ${name} scaffolded. Files written or changed:`);
 for (const relative of unique) console.log(`  ${relative}`);
 console.log(`Next: edit the fields in packages/contract/src/${name}.ts and the migration to match,
-then run: npx vitest run apps/server/src/${name}`);
+then run: npx vitest run apps/server/src/resources/registered-resources.test.ts -t ${name}`);

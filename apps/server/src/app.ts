@@ -3,7 +3,7 @@ import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Express } from 'express';
 import { accountsRouter } from './accounts/accounts.router.js';
 import type { TokenVerifier } from './auth/token-verifier.js';
-import { DEVELOPMENT_JWT_SECRET, type Config } from './config.js';
+import type { Config } from './config.js';
 import type { Db } from './db/schema.js';
 import { requirePathOwner, requireUser } from './http/auth.js';
 import { bodyLimitBytes, refuseDeclaredOversize } from './http/body-size.js';
@@ -18,12 +18,12 @@ import { requestLogging } from './http/request-logging.js';
 import { rejectUndeclaredQuery } from './http/undeclared-query.js';
 import { validationErrorHandler } from './http/validation.js';
 import type { Logger } from './logger.js';
-import { resourceRouters } from './resources.js';
-import { createCursorCodec, cursorKey } from './resources/cursor.js';
+import { createCursorCodec } from './resources/cursor.js';
+import { serveResources } from './resources/resource.router.js';
 
 export interface AppDependencies {
   db: Db;
-  config: Pick<Config, 'jwt' | 'accounts' | 'bodyLimit' | 'cursorSecret' | 'trustProxy'>;
+  config: Pick<Config, 'jwt' | 'accounts' | 'bodyLimit' | 'cursorKey' | 'trustProxy'>;
   logger: Logger;
   /** Made by createTokenVerifier, which may have to read a provider's key first. */
   verifyToken: TokenVerifier;
@@ -77,11 +77,8 @@ export function createApp({
     const accounts = accountsRouter({ db, jwt: config.jwt, accounts: config.accounts });
     createExpressEndpoints(authContract, accounts, app, endpointOptions);
   }
-  // Only production insists on a secret for cursors (see loadConfig); elsewhere a provider-only
-  // setup may have none.
-  const cursorSeed = config.jwt.secret ?? DEVELOPMENT_JWT_SECRET;
-  const cursors = createCursorCodec(cursorKey(config.cursorSecret, cursorSeed));
-  createExpressEndpoints(resourceContract, resourceRouters({ db, cursors }), app, endpointOptions);
+  const cursors = createCursorCodec(config.cursorKey);
+  serveResources(app, { db, cursors }, endpointOptions);
   rejectUndeclaredMethods(app, served);
   app.use(notFoundHandler);
   app.use(errorHandler);

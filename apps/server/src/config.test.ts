@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configError } from '../test/config-error.js';
 import { DEVELOPMENT_JWT_SECRET, loadConfig } from './config.js';
+import { cursorKey } from './resources/cursor.js';
 
 const GOOD_SECRET = 'p'.repeat(32);
 
@@ -104,6 +105,7 @@ describe('loadConfig defaults', () => {
         throttle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 20 },
       },
       trustProxy: 0,
+      cursorKey: cursorKey(undefined, GOOD_SECRET),
       bodyLimit: '1mb',
       rateLimit: {
         enabled: true,
@@ -208,6 +210,46 @@ describe('loadConfig: the JWT secret', () => {
     const message = configError({ NODE_ENV: 'production', JWT_SECRET: secret, PORT: 'nope' });
     expect(message).toMatch(/\bPORT\b/);
     expect(message).not.toContain(secret);
+  });
+});
+
+describe('loadConfig: the list cursor key', () => {
+  const CURSOR_SECRET = 'c'.repeat(32);
+  const PROVIDER_ONLY = {
+    AUTH_ACCOUNTS: 'off',
+    JWT_JWKS_URL: 'https://tenant.example/.well-known/jwks.json',
+    JWT_ISSUER: 'https://tenant.example/',
+    JWT_AUDIENCE: 'enclave',
+  };
+
+  it('derives it from CURSOR_SECRET when set, whatever the JWT secret', () => {
+    const key = loadConfig({ CURSOR_SECRET, JWT_SECRET: GOOD_SECRET }).cursorKey;
+    expect(key).toEqual(cursorKey(CURSOR_SECRET, GOOD_SECRET));
+    expect(loadConfig({ CURSOR_SECRET, JWT_SECRET: 'another-secret' }).cursorKey).toEqual(key);
+    expect(loadConfig({ CURSOR_SECRET, ...PROVIDER_ONLY }).cursorKey).toEqual(key);
+  });
+
+  it('derives it from the JWT secret otherwise, never equal to that secret', () => {
+    const key = loadConfig({ JWT_SECRET: GOOD_SECRET }).cursorKey;
+    expect(key).toEqual(cursorKey(undefined, GOOD_SECRET));
+    expect(key.toString('utf8')).not.toContain(GOOD_SECRET);
+    expect(loadConfig({ JWT_SECRET: 'another-secret' }).cursorKey).not.toEqual(key);
+  });
+
+  it('falls back to the development key outside production when no secret is in use', () => {
+    const config = loadConfig(PROVIDER_ONLY);
+    expect(config.jwt.secret).toBeUndefined();
+    expect(config.cursorKey).toEqual(cursorKey(undefined, DEVELOPMENT_JWT_SECRET));
+    expect(config.warnings).toContain(
+      'CURSOR_SECRET is not set: list cursors use a development key',
+    );
+    expect(loadConfig({}).cursorKey).toEqual(config.cursorKey);
+  });
+
+  it('refuses a CURSOR_SECRET shorter than 32 characters without echoing it', () => {
+    const message = configError({ CURSOR_SECRET: 'short-cursor-secret' });
+    expect(message).toMatch(/CURSOR_SECRET must be at least 32 characters/);
+    expect(message).not.toContain('short-cursor-secret');
   });
 });
 

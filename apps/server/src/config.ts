@@ -2,12 +2,13 @@ import path from 'node:path';
 import { z } from 'zod';
 import {
   AuthConfigError,
+  DEVELOPMENT_JWT_SECRET,
   HMAC_ALGORITHMS,
-  algorithmList,
   resolveAuthConfig,
   type AccountsConfig,
   type JwtConfig,
 } from './auth/auth-config.js';
+import { ASYMMETRIC_ALGORITHMS } from './auth/provider-verifier.js';
 import { DEFAULT_KEY_PREFIX, type RateLimitConfig } from './http/rate-limit/rate-limit-config.js';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './db/timeouts.js';
 import {
@@ -16,6 +17,7 @@ import {
   httpTimeoutsWarnings,
   type HttpTimeouts,
 } from './http/http-timeouts.js';
+import { cursorKey } from './resources/cursor.js';
 
 export { DEVELOPMENT_JWT_SECRET, type AccountsConfig, type JwtConfig } from './auth/auth-config.js';
 
@@ -53,6 +55,22 @@ const commaList = z.string().transform((value) =>
     .filter(Boolean),
 );
 
+// JWT_ALGORITHMS: names of either family, comma-separated.
+const algorithmList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.enum([...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS]))
+      .min(1, 'must name at least one algorithm'),
+  );
+
+// Every variable the server reads, and the only place any of them is parsed.
 const EnvSchema = z.object({
   NODE_ENV: optional(z.enum(['development', 'test', 'production'])),
   HOST: optional(z.string()),
@@ -116,6 +134,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
 });
 
+/** The environment as the schema parsed it: typed and checked, defaults not yet applied. */
+export type Env = z.output<typeof EnvSchema>;
+
 export interface Config {
   environment: 'development' | 'test' | 'production';
   host: string;
@@ -133,8 +154,8 @@ export interface Config {
   accounts: AccountsConfig;
   /** How many proxies in front set X-Forwarded-For; 0 trusts none (the client is the peer). */
   trustProxy: number;
-  /** Signs list cursors; when unset, a key derived from the JWT secret does. */
-  cursorSecret: string | undefined;
+  /** Signs list cursors: derived from CURSOR_SECRET, else from the JWT secret in use. */
+  cursorKey: Buffer;
   bodyLimit: string;
   /** Token buckets per user (`/api`) and per client address (`/auth`). */
   rateLimit: RateLimitConfig;
@@ -199,6 +220,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     warnings.push('CURSOR_SECRET is not set: list cursors use a development key');
   }
+  // Outside production a provider-only setup may have no secret at all; the warning says so.
+  const cursorSeed = auth.jwt.secret ?? DEVELOPMENT_JWT_SECRET;
   return {
     environment,
     host: e.HOST ?? '127.0.0.1',
@@ -218,7 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwt: auth.jwt,
     accounts: auth.accounts,
     trustProxy: e.TRUST_PROXY ?? 0,
-    cursorSecret: e.CURSOR_SECRET,
+    cursorKey: cursorKey(e.CURSOR_SECRET, cursorSeed),
     bodyLimit: e.BODY_LIMIT ?? '100kb',
     rateLimit: {
       enabled: e.RATE_LIMIT !== 'off',

@@ -16,9 +16,8 @@ const LOGGED_ERROR_FIELDS = [
 /** The `err` serialiser of every logger here, pino-http's included. */
 export function serializeError(error: unknown): unknown {
   if (typeof error !== 'object' || error === null) return error;
-  const full = (error instanceof Error
-    ? pino.stdSerializers.err(error)
-    : error) as unknown as Record<string, unknown>;
+  const full: Record<string, unknown> =
+    error instanceof Error ? { ...pino.stdSerializers.err(error) } : { ...error };
   return Object.fromEntries(
     LOGGED_ERROR_FIELDS.filter((field) => full[field] !== undefined).map((field) => [
       field,

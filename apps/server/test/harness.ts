@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient, type Client } from '@enclave/client';
@@ -120,7 +120,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       accounts,
       trustProxy: options.trustProxy ?? 0,
       bodyLimit: options.bodyLimit ?? '100kb',
-      cursorSecret: undefined,
+      // Its own, as its JWT secret is: no cursor from another test's server is valid here.
+      cursorKey: randomBytes(32),
     },
     verifyToken: await createTokenVerifier(jwtConfig, logger),
     rateLimits,

@@ -4,14 +4,16 @@ import { expect } from 'vitest';
 import { z } from 'zod';
 import type { OwnedTableName } from '../src/db/schema.js';
 import { resourceRepository } from '../src/resources/resource.repository.js';
-import type { ServedResource } from '../src/resources/resource.router.js';
+import type { RegisteredResource } from '../src/resources/generic-resource.js';
 import { newUserId, type TestServer } from './harness.js';
 
-/** What the behaviour suite needs to know of a resource: its served declaration. */
-export type SuiteResource = ServedResource & {
+/** What the behaviour suite reads of a registered resource's declaration, widened. */
+export type SuiteResource = RegisteredResource & {
   name: OwnedTableName;
+  singular: string;
+  fields: z.ZodRawShape;
   defaults: Record<string, unknown>;
-  conflicts: boolean;
+  unique?: readonly string[];
   optionalOnReplace?: readonly string[];
   list: {
     sortable: readonly string[];
@@ -89,7 +91,7 @@ export function fixtures(server: () => TestServer, resource: SuiteResource) {
     Object.entries(resource.fields).map(([name, schema]) => [name, fieldKind(schema)]),
   );
   const fieldNames = Object.keys(kinds);
-  const repository = resourceRepository<Item>(resource);
+  const repository = resourceRepository(resource);
   const routesOf = (client: Client) => client[resource.name] as unknown as Routes;
   const Singular = resource.singular.charAt(0).toUpperCase() + resource.singular.slice(1);
 

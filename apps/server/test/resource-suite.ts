@@ -63,16 +63,13 @@ function invalidWrites(resource: SuiteResource, f: Fixtures): [Write, string, un
 /**
  * The behaviour every resource shares, generated from its declaration: happy paths, 400s,
  * 401s, 403 for another user's path, 404 for another user's row on every verb (the row
- * unchanged), and its list queries. A resource's test file calls this and adds only what is
- * its own.
+ * unchanged), and its list queries. registered-resources.test.ts runs it for every resource
+ * in the registry; a resource folder's own tests use resourceTestContext.
  */
 export function describeResource(resource: SuiteResource) {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(() => server.close());
-  const f = fixtures(() => server, resource);
+  const context = resourceTestContext(resource);
+  const server = context.server;
+  const f = context.fixtures;
   const { newUser, create, stored, storedFor, sample, Singular } = f;
   const path = `/api/:user_id/${resource.name}`;
 
@@ -227,8 +224,8 @@ export function describeResource(resource: SuiteResource) {
       async (verb, kind) => {
         const user = newUser();
         const item = await create(user);
-        const expired = server.tokenFor(user.id, { exp: Math.floor(Date.now() / 1000) - 60 });
-        const client = server.clientWithToken(kind === 'no token' ? undefined : expired);
+        const expired = server().tokenFor(user.id, { exp: Math.floor(Date.now() / 1000) - 60 });
+        const client = server().clientWithToken(kind === 'no token' ? undefined : expired);
         const reply = await verbs[verb](f.routesOf(client), user.id, item.id);
         expectError(reply, 401);
         expect(reply.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -238,5 +235,18 @@ export function describeResource(resource: SuiteResource) {
   });
 
   describeListQueries(resource, f);
-  return { server: () => server, fixtures: f };
+}
+
+/** A test server for a describe block, and the fixtures of one resource on it. */
+export function resourceTestContext(resource: SuiteResource) {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+  const current = () => {
+    if (server === undefined) throw new Error('The test server starts in beforeAll');
+    return server;
+  };
+  return { server: current, fixtures: fixtures(current, resource) };
 }

@@ -1,32 +1,27 @@
 import { initContract } from '@ts-rest/core';
-import { authRoutes } from './auth.js';
+import { accountRoutes } from './accounts.js';
 import { healthRoutes } from './health.js';
-import { notes } from './notes.js';
-import { projects } from './projects.js';
-import { tasks } from './tasks.js';
-// new:resource imports here
+import { resources, type Resources } from './registry.js';
 
 const c = initContract();
 
-/** Every resource the API serves, each declared once with the resource factory. */
-export const resources = {
-  tasks,
-  projects,
-  notes,
-  // new:resource declares here
-} as const;
+/** The six routes of every registered resource, keyed as the registry keys it. */
+export type ResourceRoutes = { [K in keyof Resources]: Resources[K]['routes'] };
+
+function resourceRoutes(): ResourceRoutes {
+  const entries = Object.entries(resources).map(([name, resource]) => [name, resource.routes]);
+  // Object.fromEntries forgets the keys; the mapped type above restores what the loop built.
+  return Object.fromEntries(entries) as ResourceRoutes;
+}
 
 /**
- * The whole API: the health probes under `health`, the built-in accounts under `auth`, then
- * one key per resource, each with the six routes of the resource factory.
+ * The whole API: the health probes under `health`, the built-in accounts under `auth` (their
+ * URL segment), then every registered resource with its six routes.
  */
 export const contract = c.router({
   health: healthRoutes,
-  auth: authRoutes,
-  tasks: tasks.routes,
-  projects: projects.routes,
-  notes: notes.routes,
-  // new:resource routes here
+  auth: accountRoutes,
+  ...resourceRoutes(),
 });
 
 export type Contract = typeof contract;

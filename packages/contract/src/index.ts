@@ -7,19 +7,26 @@ export {
   RefreshBodySchema,
   RegisterBodySchema,
   TokenPairSchema,
-  authRoutes,
+  accountRoutes,
   type Account,
   type LoginBody,
   type RegisterBody,
   type TokenPair,
-} from './auth.js';
-export { contract, resources, type Contract } from './contract.js';
+} from './accounts.js';
+export { contract, type Contract, type ResourceRoutes } from './contract.js';
 export { HealthSchema, healthRoutes, type Health } from './health.js';
 export {
   ErrorBodySchema,
   ErrorDetailSchema,
+  conflict,
+  conflictMessage,
   errorBody,
   errorNames,
+  invalidRequest,
+  invalidRequestMessage,
+  notFoundMessage,
+  notYoursMessage,
+  takenMessage,
   type ErrorBody,
   type ErrorDetail,
   type ErrorStatus,
@@ -43,11 +50,8 @@ export {
 } from './list-query.js';
 export {
   defineResource,
-  resourceSchemas,
+  itemSystemFields,
   type ResourceDeclaration,
   type RouteMetadata,
 } from './resource.js';
-export * from './tasks.js';
-export * from './projects.js';
-export * from './notes.js';
-// new:resource exports here
+export * from './registry.js';

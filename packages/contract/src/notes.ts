@@ -11,7 +11,6 @@ export const notes = defineResource({
     pinned: z.boolean(),
   },
   defaults: { pinned: false },
-  conflicts: false,
   list: {
     sortable: [],
     filterable: ['pinned'],

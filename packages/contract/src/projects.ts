@@ -12,7 +12,7 @@ export const projects = defineResource({
     archived: z.boolean(),
   },
   defaults: { description: null, archived: false },
-  conflicts: true,
+  unique: ['name'],
   list: {
     sortable: ['name'],
     filterable: ['archived'],

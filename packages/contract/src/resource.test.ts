@@ -1,7 +1,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { AppRoute, ClientInferRequest, ServerInferResponses } from '@ts-rest/core';
 import { z } from 'zod';
-import { contract, resources } from './contract.js';
+import { contract } from './contract.js';
+import { resources } from './registry.js';
 import { ErrorBodySchema, errorBody, errorNames } from './errors.js';
 import { IdParamSchema, MAX_ID, TimestampSchema, text } from './fields.js';
 import { defineResource, type RouteMetadata } from './resource.js';
@@ -19,7 +20,7 @@ const widgets = defineResource({
     quantity: z.number().int().min(0),
   },
   defaults: { quantity: 1 },
-  conflicts: true,
+  unique: ['sku'],
   list: { sortable: ['sku', 'quantity'], filterable: ['quantity'], searchable: ['label'] },
   example: widgetExample,
 });
@@ -487,7 +488,6 @@ describe('types', () => {
         fields,
         // @ts-expect-error a default must have its field's type
         defaults: { size: 'big' },
-        conflicts: false,
         list: { sortable: [], filterable: [], searchable: [] },
         example: { name: 'G', size: 1 },
       }).name,
@@ -498,7 +498,6 @@ describe('types', () => {
         singular: 'gadget',
         fields,
         defaults: {},
-        conflicts: false,
         list: { sortable: [], filterable: [], searchable: [] },
         // @ts-expect-error the example must show every field
         example: { name: 'G' },
@@ -506,7 +505,7 @@ describe('types', () => {
     ).toBe('gadgets');
   });
 
-  it('types 409 as a possible answer only when the resource declares conflicts', () => {
+  it('types 409 as a possible answer only when the resource declares unique fields', () => {
     type TaskCreateStatus = ServerInferResponses<typeof tasks.routes.create>['status'];
     type WidgetCreateStatus = ServerInferResponses<typeof widgets.routes.create>['status'];
     expectTypeOf<TaskCreateStatus>().toEqualTypeOf<201 | 400 | 401 | 403 | 413 | 429 | 500 | 503>();

@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { ErrorBodySchema } from './errors.js';
+import { conflictMessage, ErrorBodySchema, notFoundMessage, takenMessage } from './errors.js';
 import { IdParamSchema, TimestampSchema, UserIdParamSchema } from './fields.js';
 import { listQuerySchema, type ListDeclaration } from './list-query.js';
 
@@ -14,10 +14,10 @@ export interface ResourceDeclaration<
   TName extends string,
   TFields extends Shape,
   TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
-  TConflicts extends boolean,
   TSort extends FieldName<TFields> = never,
   TFilter extends FieldName<TFields> = never,
   TLater extends FieldName<TFields> = never,
+  TUnique extends FieldName<TFields> = never,
 > {
   /** Plural name: the URL segment, the list key, the contract key and the table name. */
   name: TName;
@@ -27,8 +27,16 @@ export interface ResourceDeclaration<
   fields: TFields;
   /** Values used on create when a field is absent; a field without one is required on create. */
   defaults: TDefaults;
-  /** Whether a write can collide with a uniqueness rule and answer 409. */
-  conflicts: TConflicts;
+  /**
+   * Fields whose value is unique among one owner's items: a write that repeats one answers
+   * 409, and only then is 409 declared. The migration adds the matching unique constraint.
+   */
+  unique?: readonly TUnique[];
+  /**
+   * Fields holding the id of another of the owner's items, by that resource's name: an id
+   * that is not one of the owner's answers 400. The migration adds the matching foreign key.
+   */
+  references?: { readonly [K in FieldName<TFields>]?: string };
   /** A realistic value of every field, shown in the OpenAPI examples. */
   example: { [K in keyof TFields]: z.output<TFields[K]> };
   /** How the list route can be ordered, filtered and searched. */
@@ -44,12 +52,15 @@ type CreateShape<TFields extends Shape, TDefaults> = {
   [K in keyof TFields]: K extends keyof TDefaults ? z.ZodDefault<TFields[K]> : TFields[K];
 };
 
-type ResponseShape<TFields extends Shape> = {
-  id: z.ZodNumber;
-  user_id: z.ZodString;
-  created_at: typeof TimestampSchema;
-  updated_at: typeof TimestampSchema;
-} & TFields;
+/** The fields every item has besides its resource's own: set by the server, never written. */
+export const itemSystemFields = {
+  id: z.number().int().positive(),
+  user_id: z.string(),
+  created_at: TimestampSchema,
+  updated_at: TimestampSchema,
+};
+
+type ResponseShape<TFields extends Shape> = typeof itemSystemFields & TFields;
 
 type ReplaceShape<TFields extends Shape, TLater extends keyof TFields> = {
   [K in keyof TFields]: K extends TLater ? z.ZodOptional<TFields[K]> : TFields[K];
@@ -84,15 +95,15 @@ function withDefaults<
 }
 
 /** Derives the request and response schemas of a resource from its declaration. */
-export function resourceSchemas<
+function resourceSchemas<
   TName extends string,
   TFields extends Shape,
   TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
-  TConflicts extends boolean,
   TSort extends FieldName<TFields> = never,
   TFilter extends FieldName<TFields> = never,
   TLater extends FieldName<TFields> = never,
->(declaration: ResourceDeclaration<TName, TFields, TDefaults, TConflicts, TSort, TFilter, TLater>) {
+  TUnique extends FieldName<TFields> = never,
+>(declaration: ResourceDeclaration<TName, TFields, TDefaults, TSort, TFilter, TLater, TUnique>) {
   const { name, fields, defaults } = declaration;
   const later = new Set<string>(declaration.optionalOnReplace ?? []);
   const create = z.object(withDefaults(fields, defaults)).strict();
@@ -108,12 +119,14 @@ export function resourceSchemas<
     .refine((body) => Object.keys(body).length > 0, {
       message: 'must contain at least one field to change',
     });
+  const { id, user_id, created_at, updated_at } = itemSystemFields;
+  // The order a client sees: the ids, the resource's fields, then the times.
   const responseShape = {
-    id: z.number().int().positive(),
-    user_id: z.string(),
+    id,
+    user_id,
     ...fields,
-    created_at: TimestampSchema,
-    updated_at: TimestampSchema,
+    created_at,
+    updated_at,
   } as ResponseShape<TFields>;
   const response = z.object(responseShape);
   const list = z.object({
@@ -127,9 +140,9 @@ export function resourceSchemas<
 
 const error = ErrorBodySchema;
 const conflictResponse = { 409: error } as const;
-type ConflictResponses<TConflicts extends boolean> = TConflicts extends true
-  ? typeof conflictResponse
-  : Record<never, never>;
+type ConflictResponses<TUnique extends string> = [TUnique] extends [never]
+  ? Record<never, never>
+  : typeof conflictResponse;
 
 /**
  * Declares a resource: its schemas and its six routes under `/api/:user_id/<name>`, each with
@@ -139,11 +152,11 @@ export function defineResource<
   TName extends string,
   TFields extends Shape,
   TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
-  TConflicts extends boolean,
   TSort extends FieldName<TFields> = never,
   TFilter extends FieldName<TFields> = never,
   TLater extends FieldName<TFields> = never,
->(declaration: ResourceDeclaration<TName, TFields, TDefaults, TConflicts, TSort, TFilter, TLater>) {
+  TUnique extends FieldName<TFields> = never,
+>(declaration: ResourceDeclaration<TName, TFields, TDefaults, TSort, TFilter, TLater, TUnique>) {
   const { name, singular } = declaration;
   const schemas = resourceSchemas(declaration);
   const collection = `/api/:user_id/${name}` as const;
@@ -151,21 +164,17 @@ export function defineResource<
   const ownerParams = z.object({ user_id: UserIdParamSchema });
   const itemParams = z.object({ user_id: UserIdParamSchema, id: IdParamSchema });
   // 409 is declared only where the resource has a uniqueness rule to break.
+  const conflicts = (declaration.unique ?? []).length > 0;
   const withConflict = <T extends object>(responses: T) =>
-    (declaration.conflicts ? { ...responses, ...conflictResponse } : responses) as T &
-      ConflictResponses<TConflicts>;
+    (conflicts ? { ...responses, ...conflictResponse } : responses) as T &
+      ConflictResponses<TUnique>;
+  // What every route can answer besides its success: a malformed request, a refused token,
+  // another user's path, the rate limit, the unexpected, the database away; an item route
+  // adds "not found", a route with a body "too large". (Integer keys keep ascending order.)
+  const failures = { 400: error, 401: error, 403: error, 429: error, 500: error, 503: error };
+  const itemFailures = { ...failures, 404: error };
   // PUT and PATCH can answer the same things.
-  const itemWriteResponses = withConflict({
-    200: schemas.response,
-    400: error,
-    401: error,
-    403: error,
-    404: error,
-    413: error,
-    429: error,
-    500: error,
-    503: error,
-  });
+  const itemWriteResponses = withConflict({ 200: schemas.response, ...itemFailures, 413: error });
   const responseExample = {
     id: 1,
     user_id: 'user-123',
@@ -173,8 +182,20 @@ export function defineResource<
     created_at: '2026-01-15T09:30:00.000Z',
     updated_at: '2026-01-15T09:30:00.000Z',
   };
+  // Each resource's own 404 and 409 in its examples, not one resource's for all.
+  const errorMessages: Record<number, string> = { 404: notFoundMessage(singular) };
+  const [uniqueField] = declaration.unique ?? [];
+  if (uniqueField !== undefined) {
+    const message = takenMessage(uniqueField, name);
+    errorMessages[409] = conflictMessage({ path: `body.${uniqueField}`, message });
+  }
   const metadata = (requestExample?: unknown, example: unknown = responseExample) =>
-    ({ resource: name, requestExample, responseExample: example }) satisfies RouteMetadata;
+    ({
+      resource: name,
+      requestExample,
+      responseExample: example,
+      errorMessages,
+    }) satisfies RouteMetadata;
 
   // Routes go through c.query/c.mutation, not c.router(): ts-rest's header validation cannot be
   // resolved on generic types, so the root contract applies c.router() once they are concrete.
@@ -190,15 +211,7 @@ export function defineResource<
         `The authenticated user's ${name}, a page at a time (newest first unless \`sort\` says ` +
         'otherwise). `count` is how many match the filters across all pages; `next_cursor` ' +
         'fetches the next page and is null on the last one.',
-      responses: {
-        200: schemas.list,
-        400: error,
-        401: error,
-        403: error,
-        429: error,
-        500: error,
-        503: error,
-      },
+      responses: { 200: schemas.list, ...failures },
       metadata: metadata(undefined, { [name]: [responseExample], count: 1, next_cursor: null }),
     }),
     create: c.mutation({
@@ -208,16 +221,7 @@ export function defineResource<
       pathParams: ownerParams,
       body: schemas.create,
       summary: `Create a ${singular}`,
-      responses: withConflict({
-        201: schemas.response,
-        400: error,
-        401: error,
-        403: error,
-        413: error,
-        429: error,
-        500: error,
-        503: error,
-      }),
+      responses: withConflict({ 201: schemas.response, ...failures, 413: error }),
       metadata: metadata(declaration.example),
     }),
     get: c.query({
@@ -226,16 +230,7 @@ export function defineResource<
       path: item,
       pathParams: itemParams,
       summary: `Get one ${singular}`,
-      responses: {
-        200: schemas.response,
-        400: error,
-        401: error,
-        403: error,
-        404: error,
-        429: error,
-        500: error,
-        503: error,
-      },
+      responses: { 200: schemas.response, ...itemFailures },
       metadata: metadata(),
     }),
     update: c.mutation({
@@ -267,16 +262,7 @@ export function defineResource<
       pathParams: itemParams,
       body: c.noBody(),
       summary: `Delete a ${singular}`,
-      responses: {
-        204: c.noBody(),
-        400: error,
-        401: error,
-        403: error,
-        404: error,
-        429: error,
-        500: error,
-        503: error,
-      },
+      responses: { 204: c.noBody(), ...itemFailures },
       metadata: metadata(),
     }),
   };

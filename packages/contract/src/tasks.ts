@@ -13,7 +13,7 @@ export const tasks = defineResource({
     project_id: reference('project').nullable(),
   },
   defaults: { description: null, complete: false, project_id: null },
-  conflicts: false,
+  references: { project_id: 'projects' },
   // Tasks came before projects: a client that knows no project_id may still PUT a task.
   optionalOnReplace: ['project_id'],
   list: {

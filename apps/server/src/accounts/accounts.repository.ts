@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { constraintViolation } from '../db/constraint-violation.js';
 import type { Db } from '../db/schema.js';
 import { newRefreshToken, refreshTokenHash } from './refresh-token.js';
-
-const UNIQUE_VIOLATION = '23505';
 
 const accountColumns = ['id', 'email', 'created_at'] as const;
 
@@ -15,36 +14,35 @@ const toAccount = (row: { id: string; email: string; created_at: Date }) => ({
 });
 
 /** Creates an account; `taken` when the email already has one (decided by the constraint). */
-export async function createUser(
+export async function createAccount(
   db: Db,
   email: string,
   passwordHash: string,
 ): Promise<ReturnType<typeof toAccount> | 'taken'> {
   try {
     const row = await db
-      .insertInto('users')
+      .insertInto('accounts')
       .values({ id: randomUUID(), email, password_hash: passwordHash })
       .returning(accountColumns)
       .executeTakeFirstOrThrow();
     return toAccount(row);
   } catch (error) {
-    const { code, constraint } = error as { code?: unknown; constraint?: unknown };
-    if (code === UNIQUE_VIOLATION && constraint === 'users_email_key') return 'taken';
+    if (constraintViolation(error)?.constraint === 'accounts_email_key') return 'taken';
     throw error;
   }
 }
 
-export function findUserByEmail(db: Db, email: string) {
+export function findAccountByEmail(db: Db, email: string) {
   return db
-    .selectFrom('users')
+    .selectFrom('accounts')
     .select(['id', 'password_hash'])
     .where('email', '=', email)
     .executeTakeFirst();
 }
 
-export async function findUserById(db: Db, id: string) {
+export async function findAccountById(db: Db, id: string) {
   const row = await db
-    .selectFrom('users')
+    .selectFrom('accounts')
     .select(accountColumns)
     .where('id', '=', id)
     .executeTakeFirst();
@@ -52,7 +50,11 @@ export async function findUserById(db: Db, id: string) {
 }
 
 export async function replacePasswordHash(db: Db, id: string, passwordHash: string) {
-  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+  await db
+    .updateTable('accounts')
+    .set({ password_hash: passwordHash })
+    .where('id', '=', id)
+    .execute();
 }
 
 const expiresIn = (seconds: number) => sql<Date>`now() + make_interval(secs => ${seconds})`;

@@ -1,13 +1,13 @@
-import { authRoutes, errorBody, type TokenPair } from '@enclave/contract';
+import { accountRoutes, conflict, errorBody, type TokenPair } from '@enclave/contract';
 import { initServer } from '@ts-rest/express';
 import type { AccountsConfig, JwtConfig } from '../auth/auth-config.js';
 import { signAccessToken } from '../auth/sign-token.js';
 import type { Db } from '../db/schema.js';
 import { authenticatedUser } from '../http/auth.js';
 import {
-  createUser,
-  findUserByEmail,
-  findUserById,
+  createAccount,
+  findAccountByEmail,
+  findAccountById,
   replacePasswordHash,
   revokeFamilyOf,
   rotateRefreshToken,
@@ -47,15 +47,13 @@ export function accountsRouter({ db, jwt, accounts }: AccountsDependencies) {
     expires_in: accounts.accessTokenTtlSeconds,
   });
 
-  return s.router(authRoutes, {
+  return s.router(accountRoutes, {
     register: async ({ body }) => {
-      const account = await createUser(db, body.email, await hashPassword(body.password));
+      const account = await createAccount(db, body.email, await hashPassword(body.password));
       if (account === 'taken') {
         return {
           status: 409,
-          body: errorBody(409, 'Conflict: an account with this email already exists', [
-            { path: 'body.email', message: 'is already registered' },
-          ]),
+          body: conflict({ path: 'body.email', message: 'is already registered' }),
         };
       }
       return { status: 201, body: account };
@@ -83,7 +81,7 @@ export function accountsRouter({ db, jwt, accounts }: AccountsDependencies) {
           ),
         };
       }
-      const user = await findUserByEmail(db, body.email);
+      const user = await findAccountByEmail(db, body.email);
       if (user === undefined) {
         await spendPasswordCheck(body.password);
         req.log.info({ event: 'login_failed' }, 'login failed');
@@ -125,7 +123,7 @@ export function accountsRouter({ db, jwt, accounts }: AccountsDependencies) {
     },
 
     me: async ({ res }) => {
-      const account = await findUserById(db, authenticatedUser(res));
+      const account = await findAccountById(db, authenticatedUser(res));
       if (account === undefined) {
         return {
           status: 404,

@@ -39,7 +39,7 @@ async function login(email: string, password = PASSWORD): Promise<TokenPair> {
 }
 
 const storedUsers = (email: string) =>
-  server.db.selectFrom('users').selectAll().where('email', '=', email).execute();
+  server.db.selectFrom('accounts').selectAll().where('email', '=', email).execute();
 
 describe('POST /auth/register', () => {
   it('creates an account under a normalised email and answers it without the password', async () => {
@@ -257,7 +257,7 @@ describe('POST /auth/login', () => {
       parallelism: 1,
     });
     await server.db
-      .insertInto('users')
+      .insertInto('accounts')
       .values({ id: randomUUID(), email, password_hash: weak })
       .execute();
     await login(email);
@@ -445,12 +445,12 @@ describe('database', () => {
   it('keeps one account per email even when written directly', async () => {
     const email = newEmail();
     await server.db
-      .insertInto('users')
+      .insertInto('accounts')
       .values({ id: randomUUID(), email, password_hash: 'x' })
       .execute();
     await expect(
       server.db
-        .insertInto('users')
+        .insertInto('accounts')
         .values({ id: randomUUID(), email, password_hash: 'x' })
         .execute(),
     ).rejects.toMatchObject({ code: '23505' });

@@ -1,9 +1,5 @@
-import { z } from 'zod';
-import {
-  ASYMMETRIC_ALGORITHMS,
-  type AsymmetricAlgorithm,
-  type KeySource,
-} from './provider-verifier.js';
+import type { Env } from '../config.js';
+import type { AsymmetricAlgorithm, KeySource } from './provider-verifier.js';
 
 // Signing with a guessable secret lets anyone mint tokens, so this default exists only so a
 // developer can start the server with no set-up; production refuses it.
@@ -41,43 +37,17 @@ export interface AccountsConfig {
   throttle: { windowSeconds: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number };
 }
 
-/** The variables this module reads, already parsed by config.ts's schema. */
-export interface AuthEnv {
-  JWT_SECRET?: string | undefined;
-  JWT_PREVIOUS_SECRETS?: string[] | undefined;
-  JWT_ALGORITHM?: HmacAlgorithm | undefined;
-  JWT_ALGORITHMS?: TokenAlgorithm[] | undefined;
-  JWT_ISSUER?: string | undefined;
-  JWT_AUDIENCE?: string | undefined;
-  JWT_CLOCK_TOLERANCE_SECONDS?: number | undefined;
-  JWT_USER_CLAIM?: string | undefined;
-  JWT_JWKS_URL?: string | undefined;
-  JWT_JWKS_TIMEOUT_MS?: number | undefined;
-  JWT_JWKS_COOLDOWN_SECONDS?: number | undefined;
-  JWT_JWKS_CACHE_SECONDS?: number | undefined;
-  JWT_PUBLIC_KEY?: string | undefined;
-  AUTH_ACCOUNTS?: 'on' | 'off' | undefined;
-  ACCESS_TOKEN_TTL_SECONDS?: number | undefined;
-  REFRESH_TOKEN_TTL_SECONDS?: number | undefined;
-  LOGIN_THROTTLE_WINDOW_SECONDS?: number | undefined;
-  LOGIN_MAX_FAILURES_PER_ACCOUNT?: number | undefined;
-  LOGIN_MAX_FAILURES_PER_ADDRESS?: number | undefined;
-}
-
-/** A comma-separated list of the given algorithm names. */
-export const algorithmList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z
-      .array(z.enum([...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS]))
-      .min(1, 'must name at least one algorithm'),
-  );
+/**
+ * The variables this module reads, as config.ts's schema parsed them: picked by name, so the
+ * schema stays the one place that says what each variable is.
+ */
+type AuthEnv = Pick<
+  Env,
+  Extract<
+    keyof Env,
+    `JWT_${string}` | 'AUTH_ACCOUNTS' | `${string}_TOKEN_TTL_SECONDS` | `LOGIN_${string}`
+  >
+>;
 
 export class AuthConfigError extends Error {
   override readonly name = 'AuthConfigError';

@@ -1,28 +1,50 @@
-import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
-import * as createTasks from './migrations/0001-create-tasks.js';
-import * as createProjects from './migrations/0002-create-projects.js';
-import * as tasksInProjects from './migrations/0003-tasks-in-projects.js';
-import * as createNotes from './migrations/0004-create-notes.js';
-import * as createAccounts from './migrations/0005-create-accounts.js';
-// new:resource imports here
+import { readdir } from 'node:fs/promises';
+import {
+  Migrator,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+} from 'kysely';
 
-// Listed, not read from a folder, so the same list works from TypeScript sources and from the
-// compiled build. Names sort in the order they must run.
-const migrations: Record<string, Migration> = {
-  '0001-create-tasks': createTasks,
-  '0002-create-projects': createProjects,
-  '0003-tasks-in-projects': tasksInProjects,
-  '0004-create-notes': createNotes,
-  '0005-create-accounts': createAccounts,
-  // new:resource inserts here
+const MIGRATIONS = new URL('./migrations/', import.meta.url);
+// `0006-conventional-names.ts` beside the sources, `.js` in the build; `.d.ts` and maps are
+// neither, since a name holds no dot.
+const MIGRATION_FILE = /^(\d{4}-[a-z0-9-]+)\.(?:ts|js)$/;
+
+/**
+ * The migrations folder is the list: a migration is its file, named so that names sort in
+ * the order they must run. The same code reads the TypeScript sources (tests) and the build.
+ */
+export async function migrationFiles(): Promise<Map<string, URL>> {
+  const files = new Map<string, URL>();
+  for (const entry of (await readdir(MIGRATIONS)).sort()) {
+    const name = MIGRATION_FILE.exec(entry)?.[1];
+    if (name === undefined) continue;
+    if (files.has(name)) throw new Error(`Migration ${name} exists twice`);
+    files.set(name, new URL(entry, MIGRATIONS));
+  }
+  return files;
+}
+
+/** The name of every migration, in the order they run. */
+export async function migrationNames(): Promise<string[]> {
+  return [...(await migrationFiles()).keys()];
+}
+
+const folderProvider: MigrationProvider = {
+  async getMigrations() {
+    const migrations: Record<string, Migration> = {};
+    for (const [name, url] of await migrationFiles()) {
+      migrations[name] = (await import(url.href)) as Migration;
+    }
+    return migrations;
+  },
 };
 
 // Generic so any Kysely instance fits: the migrator works below the typed schema.
-/** The name of every migration, in the order they run. */
-export const migrationNames = Object.keys(migrations).sort();
-
 function migrator<T>(db: Kysely<T>) {
-  return new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+  return new Migrator({ db, provider: folderProvider });
 }
 
 function unwrap({ error, results }: MigrationResultSet) {

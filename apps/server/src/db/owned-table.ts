@@ -16,9 +16,13 @@ type FieldColumns<TFields extends z.ZodRawShape, TDefaults> = {
  * the declared fields and two timestamps the database sets. Ids and int8 columns come back as
  * numbers from both drivers (see database.ts).
  */
-export type OwnedTable<TResource extends { fields: z.ZodRawShape; defaults: object }> = {
+export type OwnedTable<TResource extends { fields: z.ZodRawShape; defaults: object }> =
+  SystemColumns & FieldColumns<TResource['fields'], TResource['defaults']>;
+
+/** The columns every owned table has besides its resource's fields. */
+export interface SystemColumns {
   id: Generated<number>;
   user_id: string;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, never, RawBuilder<Date>>;
-} & FieldColumns<TResource['fields'], TResource['defaults']>;
+}

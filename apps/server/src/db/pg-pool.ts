@@ -173,6 +173,8 @@ export class ResilientPool implements PostgresPool {
         const failedBefore = this.broken.get(client);
         if (failedBefore !== undefined) throw this.failure(failedBefore);
         try {
+          // Boundary between two libraries' types: pg types `command` as any string and rows
+          // as plain records, where Kysely's result names the commands and its row type.
           const running = client.query(sql, [...parameters]) as unknown as Promise<
             PostgresQueryResult<R>
           >;

@@ -1,19 +1,13 @@
-import type { notes, projects, tasks } from '@enclave/contract';
+import type { Resources } from '@enclave/contract';
 import type { Kysely } from 'kysely';
-import type { AccountTables } from '../accounts/accounts.tables.js';
+import type { AccountTables } from './account-tables.js';
 import type { OwnedTable } from './owned-table.js';
-// new:resource imports here
 
-/** The table of every resource, keyed by table name; each one's comes from its contract. */
-export interface OwnedTables {
-  tasks: OwnedTable<typeof tasks>;
-  projects: OwnedTable<typeof projects>;
-  notes: OwnedTable<typeof notes>;
-  // new:resource inserts here
-}
+/** The table of every registered resource, named as the resource, typed from its declaration. */
+export type OwnedTables = { [K in keyof Resources]: OwnedTable<Resources[K]> };
 
 /** Every table the server uses. */
-export interface Database extends OwnedTables, AccountTables {}
+export type Database = OwnedTables & AccountTables;
 
 export type Db = Kysely<Database>;
 

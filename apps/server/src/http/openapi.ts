@@ -1,4 +1,10 @@
-import { errorBody, type ErrorStatus, type RouteMetadata } from '@enclave/contract';
+import {
+  conflictMessage,
+  errorBody,
+  invalidRequestMessage,
+  type ErrorStatus,
+  type RouteMetadata,
+} from '@enclave/contract';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import { generateOpenApi } from '@ts-rest/open-api';
 import express, { type Router } from 'express';
@@ -25,12 +31,13 @@ const statusMeanings: Record<string, string> = {
   503: 'The database is unavailable or the server is starting; retry after `Retry-After` seconds',
 };
 
+// Where a route says nothing more specific (each resource names its own 404 and 409).
 const errorExampleMessages: Record<string, string> = {
-  400: 'Invalid request: body.title: must be at least 1 character',
+  400: invalidRequestMessage([{ path: 'body.title', message: 'must be at least 1 character' }]),
   401: 'Token has expired',
   403: "The token's user may not access another user's resources",
-  404: 'Task not found',
-  409: 'A resource with these values already exists',
+  404: 'Not found',
+  409: conflictMessage({ path: 'body.name', message: 'is already taken' }),
   413: 'Request body is too large',
   429: 'Too many requests; try again in 1 second',
   500: 'An unexpected error occurred; it has been logged',

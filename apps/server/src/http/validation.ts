@@ -1,4 +1,4 @@
-import type { ErrorDetail } from '@enclave/contract';
+import { invalidRequestMessage, type ErrorDetail } from '@enclave/contract';
 import type { RequestValidationError } from '@ts-rest/express';
 import type { Response } from 'express';
 import type { ZodError } from 'zod';
@@ -20,8 +20,7 @@ export function sendInvalidRequest(res: Response, parts: InvalidParts): void {
   const details = (['path', 'query', 'headers', 'body'] as const).flatMap((where) =>
     detailsOf(where, parts[where] ?? null),
   );
-  const summary = details.map((detail) => `${detail.path}: ${detail.message}`).join('; ');
-  sendError(res, 400, `Invalid request: ${summary}`, details);
+  sendError(res, 400, invalidRequestMessage(details), details);
 }
 
 /** Turns ts-rest's validation failure into a 400 that lists every failing field. */

@@ -1,11 +1,11 @@
 import type { Client, Project } from '@enclave/client';
+import { resources } from '@enclave/contract';
 import { describe, expect, it } from 'vitest';
-import { describeResource } from '../../test/resource-suite.js';
+import { resourceTestContext } from '../../test/resource-suite.js';
 import { expectError } from '../../test/resource-fixtures.js';
 import { newUserId } from '../../test/harness.js';
-import { servedProjects } from './projects.resource.js';
 
-const suite = describeResource(servedProjects);
+const suite = resourceTestContext(resources.projects);
 const { stored, storedFor } = suite.fixtures;
 
 interface User {

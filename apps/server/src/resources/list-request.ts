@@ -1,13 +1,10 @@
+import type { z } from 'zod';
 import type { CursorCodec } from './cursor.js';
+import type { GenericResource } from './generic-resource.js';
 import type { ListCriteria, SortDirection } from './resource.repository.js';
 
-/** The list query as the contract parsed it. */
-export type ListQuery = {
-  limit: number;
-  cursor?: string;
-  sort: string;
-  q?: string;
-} & Record<string, unknown>;
+/** The list query as the contract parsed it; a resource's filters are its other entries. */
+export type ListQuery = z.output<GenericResource['schemas']['listQuery']>;
 
 const TIMESTAMP_FIELDS = new Set<string>(['created_at', 'updated_at']);
 const NOT_FILTERS = new Set(['limit', 'cursor', 'sort', 'q']);
@@ -28,7 +25,7 @@ export function listCriteria(query: ListQuery): ListCriteria {
     limit: query.limit,
     sort: parseSort(query.sort),
     filters,
-    ...(query.q === undefined ? {} : { q: query.q }),
+    ...(typeof query.q === 'string' ? { q: query.q } : {}),
   };
 }
 

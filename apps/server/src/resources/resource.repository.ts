@@ -1,30 +1,24 @@
-import type { resourceSchemas } from '@enclave/contract';
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import type { z } from 'zod';
 import type { Db, OwnedTableName } from '../db/schema.js';
+import type {
+  GenericItem,
+  GenericRow,
+  GenericTable,
+  RegisteredResource,
+} from './generic-resource.js';
 
 // Every statement here names the owner in its WHERE clause (or, for an insert, sets it): a
 // row of another user is simply not found, in the same statement that reads or writes it (no
 // check-then-act, no existence leak), and each statement touches one owner's rows only, which
 // is what lets the tables be distributed by owner (docs/scaling.md).
 
-/** What the repository needs of a resource's contract declaration. */
-export interface StoredResource {
-  name: OwnedTableName;
-  fields: z.ZodRawShape;
-  list: { searchable: readonly string[] };
-  schemas: Pick<ReturnType<typeof resourceSchemas>, 'response'>;
-}
-
-/** A stored row as both drivers return it (see database.ts for int8). */
-type Row = { id: number; user_id: string; created_at: Date; updated_at: Date } & Record<
-  string,
-  unknown
->;
-// The repository works on any resource's table, so it sees the tables through this one shape;
-// the types of the values come from the contract's schemas instead.
-type AnyTables = Kysely<Record<string, Row>>;
-type Where = ExpressionBuilder<Record<string, Row>, string>;
+// The repository is written once for every resource, so it names columns that only the
+// resource's declaration knows. Kysely is told that every owned table also has the shape
+// shared by all of them (a type-only view: the same instance, the same connection).
+type GenericTables = Record<OwnedTableName, GenericTable>;
+type Tables = Kysely<Database & GenericTables>;
+type Database = Db extends Kysely<infer T> ? T : never;
+type Where = ExpressionBuilder<Database & GenericTables, OwnedTableName>;
 
 export type SortDirection = 'asc' | 'desc';
 
@@ -44,20 +38,36 @@ export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 }
 
-/** The data access of one resource; `Item` is its API shape. */
-export function resourceRepository<TItem>(resource: StoredResource) {
+// Selected by name, so Kysely types them; the resource's own columns are known only at run time.
+const SYSTEM_COLUMNS = ['id', 'user_id', 'created_at', 'updated_at'] as const;
+const PAGE_SYSTEM_COLUMNS = SYSTEM_COLUMNS.map((column) => `page.${column}` as const);
+
+const views = new WeakMap<Db, Tables>();
+function tables(db: Db): Tables {
+  let view = views.get(db);
+  if (view === undefined) {
+    view = db.withTables<GenericTables>();
+    views.set(db, view);
+  }
+  return view;
+}
+
+/** The data access of one resource, in its API shape. */
+export function resourceRepository(resource: RegisteredResource) {
   const table = resource.name;
-  const columns = ['id', 'user_id', ...Object.keys(resource.fields), 'created_at', 'updated_at'];
-  const tables = (db: Db) => db as unknown as AnyTables;
+  const fieldColumns = Object.keys(resource.fields);
+  // The order of an item's keys, as a client sees them (JSON keeps insertion order).
+  const columns = ['id', 'user_id', ...fieldColumns, 'created_at', 'updated_at'];
+  const searchable: readonly string[] = resource.list.searchable;
 
   /** Maps a stored row to the API's item: timestamps as ISO 8601 UTC strings. */
-  const toItem = (row: Row): TItem => {
-    const item: Record<string, unknown> = {};
+  const toItem = (row: GenericRow): GenericItem => {
+    const item: Partial<GenericItem> = {};
     for (const column of columns) {
-      const value = row[column];
+      const value: unknown = row[column];
       item[column] = value instanceof Date ? value.toISOString() : value;
     }
-    return item as TItem;
+    return item as GenericItem;
   };
 
   const matching = (eb: Where, owner: string, criteria: ListCriteria) => {
@@ -67,7 +77,7 @@ export function resourceRepository<TItem>(resource: StoredResource) {
     }
     if (criteria.q !== undefined) {
       const pattern = likePattern(criteria.q);
-      conditions.push(eb.or(resource.list.searchable.map((field) => eb(field, 'ilike', pattern))));
+      conditions.push(eb.or(searchable.map((field) => eb(field, 'ilike', pattern))));
     }
     return eb.and(conditions);
   };
@@ -84,13 +94,14 @@ export function resourceRepository<TItem>(resource: StoredResource) {
       db: Db,
       owner: string,
       criteria: ListCriteria,
-    ): Promise<{ rows: Row[]; total: number }> {
+    ): Promise<{ rows: GenericRow[]; total: number }> {
       const { field, direction } = criteria.sort;
       const { after } = criteria;
       const beyond = direction === 'asc' ? '>' : '<';
       let page = tables(db)
         .selectFrom(table)
-        .select(columns)
+        .select(SYSTEM_COLUMNS)
+        .select(fieldColumns)
         .where((eb) => matching(eb, owner, criteria));
       if (after !== undefined) {
         page = page.where((eb) =>
@@ -115,35 +126,38 @@ export function resourceRepository<TItem>(resource: StoredResource) {
             .as('page'),
           (join) => join.onTrue(),
         )
-        .select(['counted.total', ...columns.map((column) => `page.${column}` as 'page.id')]);
-      if (field !== 'id') query = query.orderBy(`page.${field}` as 'page.id', direction);
-      const joined = (await query.orderBy('page.id', direction).execute()) as (Row & {
-        total: number;
-      })[];
+        .select(['counted.total', ...PAGE_SYSTEM_COLUMNS])
+        .select(fieldColumns.map((column) => `page.${column}` as const));
+      if (field !== 'id') query = query.orderBy(`page.${field}`, direction);
+      const joined = await query.orderBy('page.id', direction).execute();
       const total = Number(joined[0]?.total ?? 0);
+      // The left join yields one row of nulls when the page is empty; a row with an id is a
+      // whole row of the table, all of whose system columns are non-null.
       const rows = joined
-        .filter((row) => row.id !== null)
-        .map(({ total: _total, ...row }) => row as Row);
+        .map(({ total: _total, ...row }) => row)
+        .filter((row): row is typeof row & GenericRow => row.id !== null);
       return { rows, total };
     },
 
-    async find(db: Db, owner: string, id: number): Promise<TItem | undefined> {
+    async find(db: Db, owner: string, id: number): Promise<GenericItem | undefined> {
       const row = await tables(db)
         .selectFrom(table)
-        .select(columns)
+        .select(SYSTEM_COLUMNS)
+        .select(fieldColumns)
         .where('user_id', '=', owner)
         .where('id', '=', id)
         .executeTakeFirst();
-      return row && toItem(row as Row);
+      return row && toItem(row);
     },
 
-    async create(db: Db, owner: string, values: Record<string, unknown>): Promise<TItem> {
+    async create(db: Db, owner: string, values: Record<string, unknown>): Promise<GenericItem> {
       const row = await tables(db)
         .insertInto(table)
         .values({ ...values, user_id: owner })
-        .returning(columns)
+        .returning(SYSTEM_COLUMNS)
+        .returning(fieldColumns)
         .executeTakeFirstOrThrow();
-      return toItem(row as Row);
+      return toItem(row);
     },
 
     /** Changes the given fields (all of them for PUT) in one atomic statement. */
@@ -152,15 +166,16 @@ export function resourceRepository<TItem>(resource: StoredResource) {
       owner: string,
       id: number,
       changes: Record<string, unknown>,
-    ): Promise<TItem | undefined> {
+    ): Promise<GenericItem | undefined> {
       const row = await tables(db)
         .updateTable(table)
         .set({ ...changes, updated_at: sql<Date>`now()` })
         .where('user_id', '=', owner)
         .where('id', '=', id)
-        .returning(columns)
+        .returning(SYSTEM_COLUMNS)
+        .returning(fieldColumns)
         .executeTakeFirst();
-      return row && toItem(row as Row);
+      return row && toItem(row);
     },
 
     /** True when this call deleted the row; of concurrent deletes of one row exactly one wins. */
@@ -174,5 +189,3 @@ export function resourceRepository<TItem>(resource: StoredResource) {
     },
   };
 }
-
-export type ResourceRepository<TItem> = ReturnType<typeof resourceRepository<TItem>>;

@@ -1,86 +1,78 @@
-import { errorBody } from '@enclave/contract';
-import type { AppRouter } from '@ts-rest/core';
-import { initServer } from '@ts-rest/express';
-import type { Response } from 'express';
+import {
+  contract,
+  errorBody,
+  invalidRequest,
+  notFoundMessage,
+  resources,
+  type ResourceName,
+} from '@enclave/contract';
+import {
+  createExpressEndpoints,
+  type AppRouteImplementation,
+  type TsRestExpressOptions,
+} from '@ts-rest/express';
+import type { Express } from 'express';
 import type { Db } from '../db/schema.js';
 import { authenticatedUser } from '../http/auth.js';
 import type { CursorCodec } from './cursor.js';
-import {
-  afterCursor,
-  cursorScope,
-  listCriteria,
-  nextCursor,
-  type ListQuery,
-} from './list-request.js';
-import { resourceRepository, type StoredResource } from './resource.repository.js';
-import { answerViolation, type WriteViolations } from './write-violations.js';
-
-const s = initServer();
-
-/** A resource as the server serves it: its contract declaration and its write rules. */
-export interface ServedResource<TRoutes extends AppRouter = AppRouter> extends StoredResource {
-  singular: string;
-  routes: TRoutes;
-  /** Database constraints a write may break, and how each answers (400 or 409). */
-  violations?: WriteViolations;
-}
+import type { GenericRoutes, RegisteredResource } from './generic-resource.js';
+import { afterCursor, cursorScope, listCriteria, nextCursor } from './list-request.js';
+import { resourceRepository } from './resource.repository.js';
+import { answerViolation, expectedViolations } from './write-violations.js';
 
 export interface RouterDependencies {
   db: Db;
   cursors: CursorCodec;
 }
 
-interface Params {
-  user_id: string;
-  id: number;
-}
-interface Handler {
-  res: Response;
-  params: Params;
-  query: ListQuery;
-  body: Record<string, unknown>;
-}
-
-const capitalized = (word: string) => word.charAt(0).toUpperCase() + word.slice(1);
+/** The implementation of every route of a resource, each checked against its route's types. */
+export type ResourceHandlers = {
+  [K in keyof GenericRoutes]: AppRouteImplementation<GenericRoutes[K]>;
+};
 
 /** The six routes of a resource; the owner always comes from the verified token. */
-export function resourceRouter<TRoutes extends AppRouter>(
-  resource: ServedResource<TRoutes>,
+export function resourceHandlers(
+  resource: RegisteredResource,
   { db, cursors }: RouterDependencies,
-) {
+): ResourceHandlers {
   const repository = resourceRepository(resource);
+  const violations = expectedViolations(resource);
   const notFound = {
     status: 404,
-    body: errorBody(404, `${capitalized(resource.singular)} not found`),
+    body: errorBody(404, notFoundMessage(resource.singular)),
   } as const;
   const invalidCursor = {
     status: 400,
-    body: errorBody(
-      400,
-      'Invalid request: query.cursor: is not a cursor of this list; start again without one',
-      [{ path: 'query.cursor', message: 'is not a cursor of this list' }],
-    ),
+    body: invalidRequest([
+      {
+        path: 'query.cursor',
+        message: 'is not a cursor of this list; start again without one',
+      },
+    ]),
   } as const;
 
-  // A write that breaks a rule the resource expects (a duplicate name, a project that is not
-  // the owner's) answers 409 or 400; anything else is unexpected and reaches the 500 handler.
+  // A write that breaks a rule the resource declares (a duplicate of a unique field, a
+  // reference to an item that is not the owner's) answers 409 or 400; anything else is
+  // unexpected and reaches the 500 handler.
   const writing = async <T>(write: () => Promise<T>) => {
     try {
       return { ok: true as const, value: await write() };
     } catch (error) {
-      const answer = answerViolation(error, resource.violations ?? {});
+      const answer = answerViolation(error, violations);
       if (answer === undefined) throw error;
       return { ok: false as const, answer };
     }
   };
-  const itemOrNotFound = async (write: () => Promise<unknown>) => {
-    const result = await writing(write);
+
+  // PUT and PATCH differ in what the contract lets through, not in how they are stored.
+  const change = async (owner: string, id: number, changes: Record<string, unknown>) => {
+    const result = await writing(() => repository.update(db, owner, id, changes));
     if (!result.ok) return result.answer;
-    return result.value === undefined ? notFound : { status: 200, body: result.value };
+    return result.value === undefined ? notFound : { status: 200 as const, body: result.value };
   };
 
-  const handlers = {
-    list: async ({ res, query }: Handler) => {
+  return {
+    list: async ({ res, query }) => {
       const owner = authenticatedUser(res);
       const requested = listCriteria(query);
       const scope = cursorScope(resource.name, owner, requested);
@@ -93,33 +85,52 @@ export function resourceRouter<TRoutes extends AppRouter>(
       const page = rows.slice(0, criteria.limit);
       const last = page.at(-1);
       const more = rows.length > criteria.limit && last !== undefined;
-      return {
-        status: 200,
-        body: {
-          [resource.name]: page.map(repository.toItem),
-          count,
-          next_cursor: more ? nextCursor(last, criteria.sort.field, scope, cursors) : null,
-        },
-      };
+      const next_cursor = more ? nextCursor(last, criteria.sort.field, scope, cursors) : null;
+      // The items' key is the resource's name, which only the registry knows by value.
+      const items = { [resource.name]: page.map(repository.toItem) };
+      return { status: 200, body: Object.assign(items, { count, next_cursor }) };
     },
-    create: async ({ res, body }: Handler) => {
+    create: async ({ res, body }) => {
       const result = await writing(() => repository.create(db, authenticatedUser(res), body));
       return result.ok ? { status: 201, body: result.value } : result.answer;
     },
-    get: async ({ res, params }: Handler) => {
+    get: async ({ res, params }) => {
       const item = await repository.find(db, authenticatedUser(res), params.id);
       return item === undefined ? notFound : { status: 200, body: item };
     },
-    update: ({ res, params, body }: Handler) =>
-      itemOrNotFound(() => repository.update(db, authenticatedUser(res), params.id, body)),
-    patch: ({ res, params, body }: Handler) =>
-      itemOrNotFound(() => repository.update(db, authenticatedUser(res), params.id, body)),
-    remove: async ({ res, params }: Handler) =>
+    update: ({ res, params, body }) => change(authenticatedUser(res), params.id, body),
+    patch: ({ res, params, body }) => change(authenticatedUser(res), params.id, body),
+    remove: async ({ res, params }) =>
       (await repository.remove(db, authenticatedUser(res), params.id))
         ? { status: 204, body: undefined }
         : notFound,
   };
-  // The handlers are written once for every resource, so their types are the general shape;
-  // the contract's response validation checks each answer against the resource's own schemas.
-  return s.router(resource.routes, handlers as never);
+}
+
+/**
+ * The one boundary between a resource's routes and the handlers written once for all of
+ * them: the routes' types widen to the generic resource's. The compiler cannot relate the
+ * two (a resource's own fields and statuses against "some fields, 409 possible"), hence the
+ * cast through unknown. Each route keeps its own schemas, so ts-rest still validates every
+ * request and response against the resource's real types at run time.
+ */
+function genericRoutes(name: ResourceName): GenericRoutes {
+  return contract[name] as unknown as GenericRoutes;
+}
+
+/** Serves the six routes of every registered resource. */
+export function serveResources(
+  app: Express,
+  dependencies: RouterDependencies,
+  options: TsRestExpressOptions<GenericRoutes>,
+): void {
+  for (const resource of Object.values(resources)) {
+    // The contract's routes, as the client and OpenAPI see them (c.router completes each).
+    createExpressEndpoints(
+      genericRoutes(resource.name),
+      resourceHandlers(resource, dependencies),
+      app,
+      options,
+    );
+  }
 }

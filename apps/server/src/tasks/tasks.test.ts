@@ -1,11 +1,11 @@
 import type { Client, Project, Task } from '@enclave/client';
+import { resources } from '@enclave/contract';
 import { describe, expect, it } from 'vitest';
-import { describeResource } from '../../test/resource-suite.js';
+import { resourceTestContext } from '../../test/resource-suite.js';
 import { expectInvalid, type Item } from '../../test/resource-fixtures.js';
 import { newUserId } from '../../test/harness.js';
-import { servedTasks } from './tasks.resource.js';
 
-const suite = describeResource(servedTasks);
+const suite = resourceTestContext(resources.tasks);
 const server = () => suite.server();
 const { stored, storedFor } = suite.fixtures;
 

@@ -1,7 +1,10 @@
 import type { ColumnType } from 'kysely';
 
+// The built-in accounts' tables (served under /auth by accounts/). They are keyed by account,
+// not owned rows of a resource: a user reaches them only through /auth, never /api/{user_id}.
+
 /** A built-in account; `id` is the user id of tokens and resource paths. */
-export interface UsersTable {
+export interface AccountsTable {
   id: string;
   email: string;
   password_hash: string;
@@ -27,7 +30,7 @@ export interface LoginFailuresTable {
 }
 
 export interface AccountTables {
-  users: UsersTable;
+  accounts: AccountsTable;
   refresh_tokens: RefreshTokensTable;
   login_failures: LoginFailuresTable;
 }

@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { ErrorBodySchema } from './errors.js';
+import { conflictMessage, ErrorBodySchema, invalidRequestMessage } from './errors.js';
 import { TimestampSchema } from './fields.js';
 import type { RouteMetadata } from './resource.js';
 
@@ -98,7 +98,9 @@ const metadata = (
   public: isPublic,
 });
 const throttled = { 429: 'Too many failed sign-in attempts; try again in 840 seconds' };
-const badPassword = { 400: `Invalid request: body.password: ${PASSWORD_RULES}` };
+const badPassword = {
+  400: invalidRequestMessage([{ path: 'body.password', message: PASSWORD_RULES }]),
+};
 const invalidBody = { 400: 'Invalid input: the message and `details` name every failing field' };
 
 // Sign-in and refresh answer alike: a new pair, or why not. 429 is the per-address rate limit
@@ -114,7 +116,7 @@ const tokenPairResponses = {
 } as const;
 
 /** Built-in accounts: register, sign in, keep signed in, sign out, and who am I. */
-export const authRoutes = c.router(
+export const accountRoutes = c.router(
   {
     register: {
       method: 'POST',
@@ -135,7 +137,10 @@ export const authRoutes = c.router(
         { email: account.email, password: 'correct horse battery staple' },
         { ...account, created_at: '2026-01-15T09:30:00.000Z' },
         { ...invalidBody, 201: 'The new account', 409: 'This email already has an account' },
-        { ...badPassword, 409: 'Conflict: an account with this email already exists' },
+        {
+          ...badPassword,
+          409: conflictMessage({ path: 'body.email', message: 'is already registered' }),
+        },
       ),
     },
     login: {
