@@ -23,7 +23,16 @@ import { serveResources } from './resources/resource.router.js';
 
 export interface AppDependencies {
   db: Db;
-  config: Pick<Config, 'jwt' | 'accounts' | 'bodyLimit' | 'cursorKey' | 'trustProxy'>;
+  config: Pick<
+    Config,
+    | 'jwt'
+    | 'accounts'
+    | 'bodyLimit'
+    | 'cursorKey'
+    | 'trustProxy'
+    | 'responseValidation'
+    | 'requestLogLevel'
+  >;
   logger: Logger;
   /** Made by createTokenVerifier, which may have to read a provider's key first. */
   verifyToken: TokenVerifier;
@@ -50,7 +59,7 @@ export function createApp({
   app.set('etag', false);
   // Login throttling counts per client address; behind a proxy that is in X-Forwarded-For.
   app.set('trust proxy', config.trustProxy);
-  app.use(requestLogging(logger));
+  app.use(requestLogging(logger, config.requestLogLevel));
   // Before authentication: a refused upload is not read at all, whoever sends it.
   app.use(refuseDeclaredOversize(bodyLimitBytes(config.bodyLimit)));
   const { auth: authContract, health: healthContract, ...resourceContract } = contract;
@@ -59,7 +68,7 @@ export function createApp({
     : { health: healthContract, ...resourceContract };
   const endpointOptions = {
     logInitialization: false,
-    responseValidation: true,
+    responseValidation: config.responseValidation,
     // The body first: it is read within the limit, where an early answer would leave Node
     // to read and discard all of it.
     globalMiddleware: [...jsonBody(config.bodyLimit), rejectUndeclaredQuery],

@@ -17,6 +17,10 @@ describe('loadConfig defaults', () => {
       poolMax: 10,
       bodyLimit: '100kb',
       logLevel: 'info',
+      requestLogLevel: 'info',
+      tokenCache: { maxEntries: 10_000, maxAgeMs: 60_000 },
+      preparedStatements: true,
+      responseValidation: true,
       jwt: {
         secret: DEVELOPMENT_JWT_SECRET,
         algorithm: 'HS256',
@@ -25,6 +29,19 @@ describe('loadConfig defaults', () => {
         clockToleranceSeconds: 0,
       },
     });
+  });
+
+  it('checks responses against the contract outside production only, unless told', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig(production).responseValidation).toBe(false);
+    expect(loadConfig({ ...production, RESPONSE_VALIDATION: 'on' }).responseValidation).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).responseValidation).toBe(true);
+    expect(loadConfig({ RESPONSE_VALIDATION: 'off' }).responseValidation).toBe(false);
+    expect(() => loadConfig({ RESPONSE_VALIDATION: 'sometimes' })).toThrow(/RESPONSE_VALIDATION/);
+    expect(() => loadConfig({ DATABASE_PREPARED: 'maybe' })).toThrow(/DATABASE_PREPARED/);
+    expect(() => loadConfig({ TOKEN_CACHE_MAX_AGE_SECONDS: '0' })).toThrow(
+      /TOKEN_CACHE_MAX_AGE_SECONDS/,
+    );
   });
 
   it('selects the embedded database in an absolute DATA_DIR when DATABASE_URL is unset', () => {
@@ -71,6 +88,11 @@ describe('loadConfig defaults', () => {
       RATE_LIMIT_AUTH_PER_SECOND: '2',
       REDIS_URL: 'rediss://app:pw@cache.internal:6380/2',
       LOG_LEVEL: 'debug',
+      REQUEST_LOG_LEVEL: 'debug',
+      TOKEN_CACHE_SIZE: '500',
+      TOKEN_CACHE_MAX_AGE_SECONDS: '30',
+      DATABASE_PREPARED: 'off',
+      RESPONSE_VALIDATION: 'off',
     });
     expect(config).toEqual({
       environment: 'production',
@@ -115,6 +137,10 @@ describe('loadConfig defaults', () => {
         keyPrefix: 'enclave:rl:',
       },
       logLevel: 'debug',
+      requestLogLevel: 'debug',
+      tokenCache: { maxEntries: 500, maxAgeMs: 30_000 },
+      preparedStatements: false,
+      responseValidation: false,
       warnings: [],
     });
   });

@@ -70,6 +70,8 @@ const algorithmList = z
       .min(1, 'must name at least one algorithm'),
   );
 
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
 // Every variable the server reads, and the only place any of them is parsed.
 const EnvSchema = z.object({
   NODE_ENV: optional(z.enum(['development', 'test', 'production'])),
@@ -131,7 +133,12 @@ const EnvSchema = z.object({
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .refine(isParsableUrl, 'must be a valid URL'),
   ),
-  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])),
+  LOG_LEVEL: optional(logLevel),
+  REQUEST_LOG_LEVEL: optional(logLevel),
+  TOKEN_CACHE_SIZE: optional(integer(0, 1_000_000)),
+  TOKEN_CACHE_MAX_AGE_SECONDS: optional(integer(1, 3600)),
+  DATABASE_PREPARED: optional(z.enum(['on', 'off'])),
+  RESPONSE_VALIDATION: optional(z.enum(['on', 'off'])),
 });
 
 /** The environment as the schema parsed it: typed and checked, defaults not yet applied. */
@@ -160,9 +167,23 @@ export interface Config {
   /** Token buckets per user (`/api`) and per client address (`/auth`). */
   rateLimit: RateLimitConfig;
   logLevel: string;
+  /** The level of the one line logged per request (errors and refusals log higher). */
+  requestLogLevel: RequestLogLevel;
+  /** Verified tokens remembered, so a client's requests skip the signature check. */
+  tokenCache: { maxEntries: number; maxAgeMs: number };
+  /** Named prepared statements on PostgreSQL (off for poolers that cannot keep them). */
+  preparedStatements: boolean;
+  /**
+   * Whether every response is checked against the contract before it is sent. Off in
+   * production by default: the repository selects and copies only declared columns, so no
+   * column can leak, and the check costs a parse of every body (see docs/performance.md).
+   */
+  responseValidation: boolean;
   /** Things worth telling the operator at start, e.g. that a default secret is in use. */
   warnings: string[];
 }
+
+export type RequestLogLevel = z.output<typeof logLevel>;
 
 export interface ShutdownConfig {
   /** How long to keep serving after SIGTERM, with readiness already failing, so a load
@@ -251,6 +272,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keyPrefix: DEFAULT_KEY_PREFIX,
     },
     logLevel: e.LOG_LEVEL ?? 'info',
+    requestLogLevel: e.REQUEST_LOG_LEVEL ?? 'info',
+    tokenCache: {
+      maxEntries: e.TOKEN_CACHE_SIZE ?? 10_000,
+      maxAgeMs: (e.TOKEN_CACHE_MAX_AGE_SECONDS ?? 60) * 1000,
+    },
+    preparedStatements: e.DATABASE_PREPARED !== 'off',
+    responseValidation:
+      (e.RESPONSE_VALIDATION ?? (environment === 'production' ? 'off' : 'on')) === 'on',
     warnings,
   };
 }

@@ -26,7 +26,7 @@ function configOrExit(): Config {
 
 async function verifierOrExit(): Promise<TokenVerifier> {
   try {
-    return await createTokenVerifier(config.jwt, logger);
+    return await createTokenVerifier(config.jwt, logger, config.tokenCache);
   } catch (error) {
     // A provider key that cannot be read: its message says which setting, never the key.
     process.stderr.write(`enclave: ${(error as Error).message}\n`);
@@ -78,6 +78,7 @@ const { db, description } = await openDatabase({
   dataDir: config.dataDir,
   poolMax: config.poolMax,
   timeouts: config.databaseTimeouts,
+  preparedStatements: config.preparedStatements,
   logger,
 });
 const readiness = new Readiness({ checkDatabase: () => sql`select 1`.execute(db) });
@@ -105,6 +106,8 @@ async function migrate(): Promise<number> {
     dataDir: config.dataDir,
     poolMax: 1,
     timeouts: { ...config.databaseTimeouts, statementMs: 0 },
+    // Migrations run each statement once.
+    preparedStatements: false,
   });
   try {
     return (await migrateToLatest(migrating)).length;

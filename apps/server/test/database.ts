@@ -6,7 +6,10 @@ import type { Db } from '../src/db/schema.js';
 /** The run's database (see global-setup.ts): shared PostgreSQL, or an embedded one per call. */
 export async function openTestDatabase(): Promise<Db> {
   const url = inject('databaseUrl');
-  if (url !== null) return (await openDatabase({ url, dataDir: '', poolMax: 10 })).db;
+  if (url !== null) {
+    const preparedStatements = inject('databasePrepared');
+    return (await openDatabase({ url, dataDir: '', poolMax: 10, preparedStatements })).db;
+  }
   const { db } = await openDatabase({ url: undefined, dataDir: 'memory://', poolMax: 1 });
   await migrateToLatest(db);
   return db;

@@ -11,6 +11,8 @@ import { testServices } from './test-services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** Whether servers under test name their statements (DATABASE_PREPARED, as in production). */
+    databasePrepared: boolean;
     /** A migrated PostgreSQL database for this run, or null for the embedded database. */
     databaseUrl: string | null;
     /** The PostgreSQL server the run's database lives on (for tests that make databases of
@@ -108,6 +110,9 @@ export default async function setup(project: TestProject): Promise<Teardown | un
   ensureServerBuild();
   const services = await testServices(process.env);
   project.provide('redisUrl', services.redisUrl ?? null);
+  // Off when the run goes through a pooler that cannot keep prepared statements (PgBouncer in
+  // transaction mode before 1.21); the servers the tests start as processes read it themselves.
+  project.provide('databasePrepared', process.env.DATABASE_PREPARED !== 'off');
   const given = services.postgresUrl;
   if (given !== undefined) {
     const { url, teardown } = await freshDatabaseOn(given);

@@ -42,6 +42,10 @@ export interface TestServer {
 
 export interface TestServerOptions {
   db?: Db;
+  /** Verified-token cache; production's defaults unless given ({ maxEntries: 0 } is none). */
+  tokenCache?: { maxEntries: number; maxAgeMs: number };
+  /** Whether answers are checked against the contract (on, as in development, by default). */
+  responseValidation?: boolean;
   jwt?: Partial<JwtConfig>;
   accounts?: Partial<Omit<AccountsConfig, 'throttle'>> & {
     throttle?: Partial<AccountsConfig['throttle']>;
@@ -122,8 +126,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       bodyLimit: options.bodyLimit ?? '100kb',
       // Its own, as its JWT secret is: no cursor from another test's server is valid here.
       cursorKey: randomBytes(32),
+      // As in development: every answer is checked against the contract.
+      responseValidation: options.responseValidation ?? true,
+      requestLogLevel: 'info',
     },
-    verifyToken: await createTokenVerifier(jwtConfig, logger),
+    // As in production: a client's later requests reuse its token's verdict.
+    verifyToken: await createTokenVerifier(
+      jwtConfig,
+      logger,
+      options.tokenCache ?? { maxEntries: 10_000, maxAgeMs: 60_000 },
+    ),
     rateLimits,
   });
   const server = createHttpServer(app, logger, {

@@ -11,7 +11,7 @@ import {
 
 interface Page {
   items: Item[];
-  count: number;
+  count: number | null;
   next_cursor: string | null;
 }
 
@@ -40,7 +40,7 @@ export function describeListQueries(resource: SuiteResource, f: Fixtures) {
     expect(Object.keys(body).sort()).toEqual(['count', 'next_cursor', resource.name].sort());
     return {
       items: body[resource.name] as Item[],
-      count: body.count as number,
+      count: body.count as number | null,
       next_cursor: body.next_cursor as string | null,
     };
   };
@@ -121,6 +121,45 @@ export function describeListQueries(resource: SuiteResource, f: Fixtures) {
         cursor: first.next_cursor,
       });
       expect(second).toEqual({ items: [items[3]], count: 4, next_cursor: null });
+    });
+
+    it('count=none answers the same pages with a null count; count=exact is the default', async () => {
+      const user = f.newUser();
+      const items = await f.createMany(user, 3);
+      const expected = sorted(items, 'id');
+      expect(await list(user, { sort: 'id', count: 'exact' })).toEqual({
+        items: expected,
+        count: 3,
+        next_cursor: null,
+      });
+      expect(await list(user, { sort: 'id', count: 'none' })).toEqual({
+        items: expected,
+        count: null,
+        next_cursor: null,
+      });
+      const first = await list(user, { sort: 'id', limit: 2, count: 'none' });
+      expect(first).toMatchObject({ items: expected.slice(0, 2), count: null });
+      const rest = await list(user, {
+        sort: 'id',
+        limit: 2,
+        count: 'none',
+        cursor: first.next_cursor,
+      });
+      expect(rest).toEqual({ items: expected.slice(2), count: null, next_cursor: null });
+      expect(await list(f.newUser(), { count: 'none' })).toEqual({
+        items: [],
+        count: null,
+        next_cursor: null,
+      });
+    });
+
+    it('a count other than exact or none is a 400 naming query.count', async () => {
+      const user = f.newUser();
+      const reply = await user.routes.list({
+        params: { user_id: user.id },
+        query: { count: 'some' },
+      });
+      expectInvalid(reply, ['query.count']);
     });
 
     for (const field of resource.list.filterable) {

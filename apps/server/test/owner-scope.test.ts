@@ -46,6 +46,13 @@ describe('unscopedStatements', () => {
     expect(check(sql, ['ann', 'ann', 51])).toEqual([]);
   });
 
+  it('accepts a page selected from one scoped subquery, and rejects it unscoped', () => {
+    const page = (where: string) =>
+      `select "page"."id" from (select "id" from "tasks" where ${where} order by "id" asc limit $2) as "page" order by "page"."id" asc`;
+    expect(check(page('"user_id" = $1'), ['ann', 51])).toEqual([]);
+    expect(check(page('"id" = $1'), [7, 51])).toEqual([page('"id" = $1')]);
+  });
+
   it('rejects subqueries scoped to two different owners', () => {
     const sql = pageWithCount('"user_id" = $1', '"user_id" = $2');
     expect(check(sql, ['ann', 'bob', 51])).toEqual([sql]);

@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import { z } from 'zod';
 import type { OwnedTableName } from '../src/db/schema.js';
-import { resourceRepository } from '../src/resources/resource.repository.js';
 import type { RegisteredResource } from '../src/resources/generic-resource.js';
 import { newUserId, type TestServer } from './harness.js';
 
@@ -86,12 +85,21 @@ export function sampleValue(kind: FieldKind, i: number): unknown {
   return (word + ' '.repeat(kind.min)).slice(0, Math.max(kind.min, word.length));
 }
 
+/** A row read straight from a table, as the API would show it (times as ISO 8601 UTC). */
+function asItem(row: Record<string, unknown>): Item {
+  return Object.fromEntries(
+    Object.entries(row).map(([column, value]) => [
+      column,
+      value instanceof Date ? value.toISOString() : value,
+    ]),
+  ) as Item;
+}
+
 export function fixtures(server: () => TestServer, resource: SuiteResource) {
   const kinds = Object.fromEntries(
     Object.entries(resource.fields).map(([name, schema]) => [name, fieldKind(schema)]),
   );
   const fieldNames = Object.keys(kinds);
-  const repository = resourceRepository(resource);
   const routesOf = (client: Client) => client[resource.name] as unknown as Routes;
   const Singular = resource.singular.charAt(0).toUpperCase() + resource.singular.slice(1);
 
@@ -124,7 +132,7 @@ export function fixtures(server: () => TestServer, resource: SuiteResource) {
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
-    return row && repository.toItem(row);
+    return row && asItem(row);
   };
 
   const storedFor = async (owner: string): Promise<Item[]> => {
@@ -134,7 +142,7 @@ export function fixtures(server: () => TestServer, resource: SuiteResource) {
       .where('user_id', '=', owner)
       .orderBy('id')
       .execute();
-    return rows.map((row) => repository.toItem(row as Parameters<typeof repository.toItem>[0]));
+    return rows.map(asItem);
   };
 
   // Moves both timestamps an hour back, so "updated_at advanced" holds however coarse the

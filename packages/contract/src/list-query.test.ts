@@ -13,14 +13,23 @@ function rejected(value: unknown): string[] {
 }
 
 describe('list query schema', () => {
-  it('defaults to 50 items, newest first', () => {
-    expect(query.parse({})).toEqual({ limit: 50, sort: '-created_at' });
+  it('defaults to 50 items, newest first, counted exactly', () => {
+    expect(query.parse({})).toEqual({ limit: 50, sort: '-created_at', count: 'exact' });
+    expect(query.parse({ count: 'none' })).toMatchObject({ count: 'none' });
+    expect(query.safeParse({ count: 'estimate' }).success).toBe(false);
   });
 
   it('reads query-string text and typed values alike', () => {
     expect(
       query.parse({ limit: '10', complete: 'true', project_id: '12', sort: 'title', q: 'milk' }),
-    ).toEqual({ limit: 10, complete: true, project_id: 12, sort: 'title', q: 'milk' });
+    ).toEqual({
+      limit: 10,
+      complete: true,
+      project_id: 12,
+      sort: 'title',
+      q: 'milk',
+      count: 'exact',
+    });
     expect(query.parse({ limit: 100, complete: false, project_id: 3 })).toMatchObject({
       limit: 100,
       complete: false,

@@ -88,6 +88,22 @@ export const CursorParamSchema = Object.assign(
   },
 );
 
+/**
+ * `count`: whether the answer counts every match across all pages. Counting reads all of the
+ * owner's matching rows, which grows with them (milliseconds at 100 000 rows, more with `q`);
+ * a client that pages without showing a total can skip it.
+ */
+export const CountParamSchema = Object.assign(
+  z.enum(['exact', 'none']).optional().default('exact'),
+  {
+    metaOpenApi: {
+      description:
+        '`exact` (the default): `count` is how many items match across all pages. `none`: ' +
+        '`count` is null and the page costs only itself (cheaper for a large list).',
+    },
+  },
+);
+
 // A filter accepts what its field holds, read from the field's own schema, plus `null` when
 // the field is nullable (e.g. `project_id=null`: the tasks in no project).
 function filterParam(field: z.ZodTypeAny) {
@@ -187,6 +203,7 @@ export function listQuerySchema<
     .object({
       limit: LimitParamSchema,
       cursor: CursorParamSchema.optional(),
+      count: CountParamSchema,
       sort: sort.optional().default(DEFAULT_SORT as SortField<TSort>),
       ...search,
       ...(filters as FilterParams<TFields, TFilter>),

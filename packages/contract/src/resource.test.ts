@@ -452,7 +452,7 @@ describe('types', () => {
     }>();
     expectTypeOf<z.infer<typeof widgets.schemas.list>>().toEqualTypeOf<{
       widgets: z.infer<typeof widgets.schemas.response>[];
-      count: number;
+      count: number | null;
       next_cursor: string | null;
     }>();
   });

@@ -68,7 +68,7 @@ type ReplaceShape<TFields extends Shape, TLater extends keyof TFields> = {
 
 type ListShape<TName extends string, TItem extends z.ZodTypeAny> = {
   [K in TName]: z.ZodArray<TItem>;
-} & { count: z.ZodNumber; next_cursor: z.ZodNullable<z.ZodString> };
+} & { count: z.ZodNullable<z.ZodNumber>; next_cursor: z.ZodNullable<z.ZodString> };
 
 /** Metadata carried on every route, read by the OpenAPI generator. */
 export interface RouteMetadata {
@@ -131,7 +131,8 @@ function resourceSchemas<
   const response = z.object(responseShape);
   const list = z.object({
     [name]: z.array(response),
-    count: z.number().int().nonnegative(),
+    // null when the client asked not to count (count=none).
+    count: z.number().int().nonnegative().nullable(),
     next_cursor: z.string().nullable(),
   } as ListShape<TName, typeof response>);
   const listQuery = listQuerySchema(fields, declaration.list);
@@ -209,8 +210,8 @@ export function defineResource<
       summary: `List the user's ${name}`,
       description:
         `The authenticated user's ${name}, a page at a time (newest first unless \`sort\` says ` +
-        'otherwise). `count` is how many match the filters across all pages; `next_cursor` ' +
-        'fetches the next page and is null on the last one.',
+        'otherwise). `count` is how many match the filters across all pages (null with ' +
+        '`count=none`); `next_cursor` fetches the next page and is null on the last one.',
       responses: { 200: schemas.list, ...failures },
       metadata: metadata(undefined, { [name]: [responseExample], count: 1, next_cursor: null }),
     }),

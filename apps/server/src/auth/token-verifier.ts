@@ -2,6 +2,7 @@ import type { Logger } from '../logger.js';
 import { HMAC_ALGORITHMS, type JwtConfig } from './auth-config.js';
 import type { TokenVerdict } from './claims.js';
 import { createProviderVerifier, type AsymmetricAlgorithm } from './provider-verifier.js';
+import { cachingVerifier } from './token-cache.js';
 import { verifyAccessToken } from './verify-token.js';
 
 /** Verifies a bearer token, whoever issued it. */
@@ -32,6 +33,7 @@ const hmac = new Set<unknown>(HMAC_ALGORITHMS);
 export async function createTokenVerifier(
   config: JwtConfig,
   logger: Logger,
+  cache: { maxEntries: number; maxAgeMs: number } = { maxEntries: 0, maxAgeMs: 0 },
 ): Promise<TokenVerifier> {
   const provider =
     config.provider === undefined
@@ -55,8 +57,12 @@ export async function createTokenVerifier(
             }
           },
         });
-  return (token) => {
+  const verify: TokenVerifier = (token) => {
     if (provider !== undefined && !hmac.has(headerAlgorithm(token))) return provider(token);
     return Promise.resolve(verifyAccessToken(token, config));
   };
+  return cachingVerifier(verify, {
+    ...cache,
+    clockToleranceSeconds: config.clockToleranceSeconds,
+  });
 }

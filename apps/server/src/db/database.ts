@@ -15,6 +15,8 @@ export interface DatabaseOptions {
   /** The embedded database's folder; `memory://` keeps it in memory only. */
   dataDir: string;
   poolMax: number;
+  /** PostgreSQL only: named prepared statements (pg-pool.ts); on when absent. */
+  preparedStatements?: boolean;
   /** PostgreSQL only: the bound on every wait (pg-pool.ts); defaults when absent. */
   timeouts?: DatabaseTimeouts;
   /** Where PostgreSQL outages are reported (once per incident); silent when absent. */
@@ -68,6 +70,7 @@ function open(options: DatabaseOptions): OpenedDatabase {
       idleInTransactionTimeoutMs: timeouts.idleInTransactionMs,
       types: pgTypes,
       logger: options.logger ?? createLogger('silent'),
+      preparedStatements: options.preparedStatements ?? true,
     });
     return {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),

@@ -1,6 +1,7 @@
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { isStalePlan, statementNamer } from './statement-names.js';
 import {
   DatabaseAvailability,
   DatabaseUnavailableError,
@@ -21,6 +22,8 @@ export interface PgPoolOptions {
   idleInTransactionTimeoutMs: number;
   types: pg.CustomTypesConfig;
   logger: Logger;
+  /** Named prepared statements for data queries; off for poolers that cannot keep them. */
+  preparedStatements: boolean;
 }
 
 /**
@@ -29,7 +32,9 @@ export interface PgPoolOptions {
  */
 export const STATEMENT_GRACE_MS = 250;
 
-type PgClient = pg.Client & { connection?: { stream?: { destroy(): void } } };
+type PgClient = pg.Client & {
+  connection?: { stream?: { destroy(): void }; parsedStatements?: Record<string, string> };
+};
 
 /** Ends a connection without waiting for a server that may never answer. */
 function discard(client: PgClient): void {
@@ -71,6 +76,7 @@ export class ResilientPool implements PostgresPool {
   private readonly wrapped = new WeakMap<pg.Client, PostgresPoolClient>();
   private readonly sessionSettings: string | undefined;
   private readonly statementDeadlineMs: number;
+  private readonly statementName: ReturnType<typeof statementNamer> | undefined;
 
   constructor(private readonly options: PgPoolOptions) {
     const { connectTimeoutMs } = options;
@@ -117,6 +123,7 @@ export class ResilientPool implements PostgresPool {
     this.sessionSettings = settings.length > 0 ? settings.join('; ') : undefined;
     this.statementDeadlineMs =
       options.statementTimeoutMs > 0 ? options.statementTimeoutMs + STATEMENT_GRACE_MS : 0;
+    this.statementName = options.preparedStatements ? statementNamer() : undefined;
   }
 
   async connect(): Promise<PostgresPoolClient> {
@@ -173,12 +180,25 @@ export class ResilientPool implements PostgresPool {
         const failedBefore = this.broken.get(client);
         if (failedBefore !== undefined) throw this.failure(failedBefore);
         try {
-          // Boundary between two libraries' types: pg types `command` as any string and rows
-          // as plain records, where Kysely's result names the commands and its row type.
-          const running = client.query(sql, [...parameters]) as unknown as Promise<
-            PostgresQueryResult<R>
-          >;
-          return await withDeadline(running, this.statementDeadlineMs);
+          const name = this.statementName?.(sql, parameters.length);
+          const run = () =>
+            // Boundary between two libraries' types: pg types `command` as any string and
+            // rows as plain records, where Kysely's result names the commands and its rows.
+            withDeadline(
+              client.query({ text: sql, values: [...parameters], name }) as unknown as Promise<
+                PostgresQueryResult<R>
+              >,
+              this.statementDeadlineMs,
+            );
+          try {
+            return await run();
+          } catch (error) {
+            if (name === undefined || !isStalePlan(error)) throw error;
+            // A migration changed what the statement returns: prepare it again, once.
+            await withDeadline(client.query(`deallocate "${name}"`), this.statementDeadlineMs);
+            delete (client as PgClient).connection?.parsedStatements?.[name];
+            return await run();
+          }
         } catch (error) {
           const reason = unavailableReason(error);
           // A connection that lost its server, or never answered, cannot be used again.

@@ -250,12 +250,19 @@ describe('GET /openapi.json', () => {
       );
     const tasksList = params('tasks');
     expect([...tasksList.keys()].sort()).toEqual(
-      ['complete', 'cursor', 'limit', 'project_id', 'q', 'sort'].sort(),
+      ['complete', 'count', 'cursor', 'limit', 'project_id', 'q', 'sort'].sort(),
     );
     expect([...params('projects').keys()].sort()).toEqual(
-      ['archived', 'cursor', 'limit', 'q', 'sort'].sort(),
+      ['archived', 'count', 'cursor', 'limit', 'q', 'sort'].sort(),
     );
-    expect([...params('notes').keys()].sort()).toEqual(['cursor', 'limit', 'pinned', 'q', 'sort']);
+    expect([...params('notes').keys()].sort()).toEqual([
+      'count',
+      'cursor',
+      'limit',
+      'pinned',
+      'q',
+      'sort',
+    ]);
     for (const p of tasksList.values()) expect(p.required, p.name).toBeFalsy();
     expect(tasksList.get('limit')?.schema).toMatchObject({
       type: 'integer',

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pinoHttp } from 'pino-http';
-import { serializeError, type Logger } from '../logger.js';
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import type { NextFunction } from 'express';
+import type { Logger } from '../logger.js';
+import type { RequestLogLevel } from '../config.js';
+
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** A logger whose every line carries this request's `request_id`. */
+    readonly log: Logger;
+  }
+}
 
 // A caller's own id is kept so a request can be followed across services, but only if it is
 // short and plain: it is echoed in a header and written to every log line.
@@ -9,39 +17,78 @@ const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const HEALTH_PATHS = new Set(['/livez', '/readyz']);
 
-function requestId(req: IncomingMessage, res: ServerResponse): string {
+const requestLogger = Symbol('requestLogger');
+const requestIdOf = Symbol('requestId');
+const childLogger = Symbol('childLogger');
+type LoggedRequest = IncomingMessage & {
+  [requestLogger]?: Logger;
+  [requestIdOf]?: string;
+  [childLogger]?: Logger;
+};
+
+// Most requests never log anything but their completion line, so the per-request child
+// logger is made only when a handler asks for `req.log`: a getter on the prototype, defined
+// once, reading what the middleware left on the request.
+Object.defineProperty(IncomingMessage.prototype, 'log', {
+  configurable: true,
+  get(this: LoggedRequest): Logger | undefined {
+    const logger = this[requestLogger];
+    if (logger === undefined) return undefined;
+    this[childLogger] ??= logger.child({ request_id: this[requestIdOf] });
+    return this[childLogger];
+  },
+});
+
+function requestId(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
-  const id =
-    typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  res.setHeader('X-Request-Id', id);
-  return id;
+  return typeof incoming === 'string' && ACCEPTABLE_REQUEST_ID.test(incoming)
+    ? incoming
+    : randomUUID();
 }
 
 /**
- * One structured line per request plus whatever handlers log, all carrying `request_id`.
- * Headers and bodies are never serialised: the Authorization header is a credential.
+ * The level of a request's line: probes at debug (every balancer sends them every few
+ * seconds); a 503 at info (the environment's state, logged once per incident where noticed);
+ * 5xx at error, 4xx at warn; the rest at `successLevel`.
  */
-export function requestLogging(logger: Logger) {
-  return pinoHttp({
-    logger,
-    genReqId: requestId,
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: 'request_id' },
-    serializers: {
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-      res: (res: { statusCode: number }) => ({ status_code: res.statusCode }),
-      // pino-http replaces the logger's serialisers on every request logger; keep the safe one.
-      err: serializeError,
-    },
-    customLogLevel: (req, res, error) => {
-      // Probes come every few seconds from every balancer; readiness failures are logged once
-      // per cause where they arise (a database incident, a shutdown).
-      if (HEALTH_PATHS.has(req.url ?? '')) return 'debug';
-      // A 503 is the environment's state, reported once per incident where it is noticed; a
-      // warning per refused request would bury that one line under thousands.
-      if (res.statusCode === 503 && error === undefined) return 'info';
-      if (error !== undefined || res.statusCode >= 500) return 'error';
-      return res.statusCode >= 400 ? 'warn' : 'info';
-    },
-  });
+function levelOf(url: string, status: number, successLevel: RequestLogLevel): RequestLogLevel {
+  if (HEALTH_PATHS.has(url)) return 'debug';
+  if (status === 503) return 'info';
+  if (status >= 500) return 'error';
+  return status >= 400 ? 'warn' : successLevel;
+}
+
+/**
+ * One structured line per request (request id, method, path, status, time in ms), written
+ * when the response is done, plus whatever handlers log, all carrying `request_id`. Headers
+ * and bodies are never logged: the Authorization header is a credential.
+ */
+export function requestLogging(logger: Logger, successLevel: RequestLogLevel = 'info') {
+  return (req: IncomingMessage, res: ServerResponse, next: NextFunction): void => {
+    const started = performance.now();
+    const id = requestId(req);
+    const logged = req as LoggedRequest;
+    logged[requestLogger] = logger;
+    logged[requestIdOf] = id;
+    res.setHeader('X-Request-Id', id);
+    const { method } = req;
+    // Express rewrites req.url inside mounted routers; the path as it arrived is what to log.
+    const url = req.url ?? '';
+    res.once('close', () => {
+      const status = res.statusCode;
+      const finished = res.writableFinished;
+      const level = finished ? levelOf(url.split('?', 1)[0]!, status, successLevel) : 'warn';
+      if (level === 'silent' || !logger.isLevelEnabled(level)) return;
+      logger[level](
+        {
+          request_id: id,
+          req: { method, url },
+          res: { status_code: status },
+          responseTime: Math.round(performance.now() - started),
+        },
+        finished ? 'request completed' : 'request aborted',
+      );
+    });
+    next();
+  };
 }

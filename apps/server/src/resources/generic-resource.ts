@@ -1,7 +1,6 @@
 import type { defineResource, itemSystemFields, ResourceName, Resources } from '@enclave/contract';
-import type { Selectable } from 'kysely';
 import type { z } from 'zod';
-import type { OwnedTable, SystemColumns } from '../db/owned-table.js';
+import type { OwnedTable } from '../db/owned-table.js';
 
 /** A resource as the registry holds it. */
 export type RegisteredResource = Resources[ResourceName];
@@ -27,10 +26,7 @@ export type GenericRoutes = GenericResource['routes'];
 export type GenericTable = OwnedTable<GenericResource>;
 
 // An index signature absorbs the named members when a type is mapped over it, so the parts
-// every item and row has are kept apart from the fields only a declaration knows.
+// every item has are kept apart from the fields only a declaration knows.
 
-/** An item of any resource, as the API shows it. */
+/** An item of any resource, as the API shows it and as the repository selects it. */
 export type GenericItem = z.output<z.ZodObject<typeof itemSystemFields>> & Record<string, unknown>;
-
-/** A row of any resource's table, as both drivers return it. */
-export type GenericRow = Selectable<SystemColumns> & Record<string, unknown>;

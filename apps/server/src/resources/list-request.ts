@@ -7,7 +7,7 @@ import type { ListCriteria, SortDirection } from './resource.repository.js';
 export type ListQuery = z.output<GenericResource['schemas']['listQuery']>;
 
 const TIMESTAMP_FIELDS = new Set<string>(['created_at', 'updated_at']);
-const NOT_FILTERS = new Set(['limit', 'cursor', 'sort', 'q']);
+const NOT_FILTERS = new Set(['limit', 'cursor', 'sort', 'q', 'count']);
 
 /** The sort a `sort` value asks for: `-title` is title, descending. */
 function parseSort(sort: string): ListCriteria['sort'] {
@@ -25,6 +25,7 @@ export function listCriteria(query: ListQuery): ListCriteria {
     limit: query.limit,
     sort: parseSort(query.sort),
     filters,
+    count: query.count !== 'none',
     ...(typeof query.q === 'string' ? { q: query.q } : {}),
   };
 }

@@ -87,7 +87,7 @@ export function resourceHandlers(
       const more = rows.length > criteria.limit && last !== undefined;
       const next_cursor = more ? nextCursor(last, criteria.sort.field, scope, cursors) : null;
       // The items' key is the resource's name, which only the registry knows by value.
-      const items = { [resource.name]: page.map(repository.toItem) };
+      const items = { [resource.name]: page };
       return { status: 200, body: Object.assign(items, { count, next_cursor }) };
     },
     create: async ({ res, body }) => {
