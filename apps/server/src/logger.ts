@@ -40,7 +40,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         censor: '[redacted]',
       },
     },
-    destination,
+    // Written off the main thread, and coalesced while a write is in flight: a synchronous
+    // write per line was a system call on every request. Lines still pending when the process
+    // exits are written then (pino flushes its own destinations on exit).
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
 
