@@ -73,6 +73,7 @@ describe('loadConfig defaults', () => {
       DB_ACQUIRE_TIMEOUT_MS: '1500',
       DB_STATEMENT_TIMEOUT_MS: '5000',
       DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0',
+      DATABASE_POOLER: 'transaction',
       SHUTDOWN_DELAY_MS: '5000',
       SHUTDOWN_TIMEOUT_MS: '25000',
       JWT_SECRET: GOOD_SECRET,
@@ -108,6 +109,7 @@ describe('loadConfig defaults', () => {
         statementMs: 5000,
         idleInTransactionMs: 0,
       },
+      transactionPooler: true,
       shutdown: { delayMs: 5000, timeoutMs: 25_000 },
       jwt: {
         secret: GOOD_SECRET,
@@ -154,6 +156,7 @@ describe('loadConfig defaults', () => {
       idleInTransactionMs: 10_000,
     });
     expect(config.shutdown).toEqual({ delayMs: 0, timeoutMs: 10_000 });
+    expect(config.transactionPooler).toBe(false);
   });
 
   it('refuses a shutdown delay that leaves no time to drain', () => {
@@ -167,6 +170,7 @@ describe('loadConfig defaults', () => {
     ['DB_ACQUIRE_TIMEOUT_MS', '50'],
     ['DB_STATEMENT_TIMEOUT_MS', '-1'],
     ['SHUTDOWN_TIMEOUT_MS', 'soon'],
+    ['DATABASE_POOLER', 'session'],
   ])('refuses %s=%s', (key, value) => {
     expect(() => loadConfig({ [key]: value })).toThrow(new RegExp(key));
   });

@@ -92,6 +92,7 @@ const EnvSchema = z.object({
   DB_ACQUIRE_TIMEOUT_MS: optional(integer(100, 60_000)),
   DB_STATEMENT_TIMEOUT_MS: optional(integer(0, 3_600_000)),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: optional(integer(0, 3_600_000)),
+  DATABASE_POOLER: optional(z.enum(['none', 'transaction'])),
   SHUTDOWN_DELAY_MS: optional(integer(0, 600_000)),
   SHUTDOWN_TIMEOUT_MS: optional(integer(100, 600_000)),
   JWT_SECRET: optional(z.string()),
@@ -156,6 +157,8 @@ export interface Config {
   poolMax: number;
   /** Bounds on every wait on PostgreSQL (the embedded database has none to bound). */
   databaseTimeouts: DatabaseTimeouts;
+  /** DATABASE_URL is a transaction pooler (PgBouncer): the timeouts are the role's, not SET. */
+  transactionPooler: boolean;
   shutdown: ShutdownConfig;
   jwt: JwtConfig;
   accounts: AccountsConfig;
@@ -258,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleInTransactionMs:
         e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.idleInTransactionMs,
     },
+    transactionPooler: e.DATABASE_POOLER === 'transaction',
     shutdown,
     jwt: auth.jwt,
     accounts: auth.accounts,

@@ -7,6 +7,7 @@ import { awaitDatabase } from './db/await-database.js';
 import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from './db/data-dir-lock.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { warnOnPooledTimeouts } from './db/pooled-timeouts.js';
 import type { Db } from './db/schema.js';
 import { Readiness } from './http/health.js';
 import { createHttpServer } from './http/server.js';
@@ -79,6 +80,7 @@ const { db, description } = await openDatabase({
   poolMax: config.poolMax,
   timeouts: config.databaseTimeouts,
   preparedStatements: config.preparedStatements,
+  transactionPooler: config.transactionPooler,
   logger,
 });
 const readiness = new Readiness({ checkDatabase: () => sql`select 1`.execute(db) });
@@ -108,6 +110,7 @@ async function migrate(): Promise<number> {
     timeouts: { ...config.databaseTimeouts, statementMs: 0 },
     // Migrations run each statement once.
     preparedStatements: false,
+    transactionPooler: config.transactionPooler,
   });
   try {
     return (await migrateToLatest(migrating)).length;
@@ -122,6 +125,7 @@ void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
     if (applied === undefined) return;
     readiness.markReady();
     logger.info({ database: description, migrations_applied: applied }, 'database ready');
+    if (config.transactionPooler) void warnOnPooledTimeouts(db, config.databaseTimeouts, logger);
   },
   (error: unknown) => {
     // Not an outage but a fault retrying cannot fix: a failing migration, a wrong password.

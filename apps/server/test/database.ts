@@ -8,7 +8,9 @@ export async function openTestDatabase(): Promise<Db> {
   const url = inject('databaseUrl');
   if (url !== null) {
     const preparedStatements = inject('databasePrepared');
-    return (await openDatabase({ url, dataDir: '', poolMax: 10, preparedStatements })).db;
+    const transactionPooler = inject('databasePooled');
+    const options = { url, dataDir: '', poolMax: 10, preparedStatements, transactionPooler };
+    return (await openDatabase(options)).db;
   }
   const { db } = await openDatabase({ url: undefined, dataDir: 'memory://', poolMax: 1 });
   await migrateToLatest(db);

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { describeUrl, openDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
+import { DEFAULT_DATABASE_TIMEOUTS } from '../src/db/timeouts.js';
 import { testServices } from './test-services.js';
 
 declare module 'vitest' {
@@ -18,6 +19,12 @@ declare module 'vitest' {
     /** The PostgreSQL server the run's database lives on (for tests that make databases of
      * their own), or null for the embedded database. */
     postgresServerUrl: string | null;
+    /** That server without the connection pooler the run goes through, if any (for tests of
+     * what only PostgreSQL itself does); postgresServerUrl when there is none. */
+    postgresDirectUrl: string | null;
+    /** Whether the run reaches PostgreSQL through a transaction pooler (TEST_DATABASE_DIRECT_URL
+     * given): servers under test are then told so (DATABASE_POOLER=transaction). */
+    databasePooled: boolean;
     /** A Redis server for the tests that need one (`*.redis.test.ts`), or null. */
     redisUrl: string | null;
   }
@@ -38,13 +45,29 @@ async function migrate(url: string) {
   }
 }
 
-/** A fresh database on the server `serverUrl` points at, dropped again after the run. */
-async function freshDatabaseOn(serverUrl: string): Promise<{ url: string; teardown: Teardown }> {
+/**
+ * A fresh database on the server `serverUrl` points at, dropped again after the run. Behind a
+ * transaction pooler it is made on PostgreSQL itself (`directUrl`), with the timeouts the pool
+ * would SET on its connections set on the database instead, as docs/scaling.md asks of a
+ * pooled deployment: a SET reaches one server connection, these reach every one.
+ */
+async function freshDatabaseOn(
+  serverUrl: string,
+  directUrl: string | undefined,
+): Promise<{ url: string; teardown: Teardown }> {
   const name = `enclave_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
+  const adminUrl = directUrl ?? serverUrl;
+  const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     await admin.query(`create database ${name}`);
+    if (directUrl !== undefined) {
+      const { statementMs, idleInTransactionMs } = DEFAULT_DATABASE_TIMEOUTS;
+      await admin.query(`alter database ${name} set statement_timeout = ${statementMs}`);
+      await admin.query(
+        `alter database ${name} set idle_in_transaction_session_timeout = ${idleInTransactionMs}`,
+      );
+    }
   } finally {
     await admin.end();
   }
@@ -53,7 +76,7 @@ async function freshDatabaseOn(serverUrl: string): Promise<{ url: string; teardo
   return {
     url: url.toString(),
     teardown: async () => {
-      const client = new pg.Client({ connectionString: serverUrl });
+      const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();
       try {
         await client.query(`drop database if exists ${name} with (force)`);
@@ -62,6 +85,29 @@ async function freshDatabaseOn(serverUrl: string): Promise<{ url: string; teardo
       }
     },
   };
+}
+
+/**
+ * Says so when the server answering `url` listens on another port than the URL's: a pooler or
+ * a proxy is in between, and tests of PostgreSQL itself need TEST_DATABASE_DIRECT_URL.
+ */
+async function noteAPoolerInBetween(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ port: number | null }>(
+      'select inet_server_port() as port',
+    );
+    const port = rows[0]?.port;
+    const given = Number(new URL(url).port || 5432);
+    if (port !== null && port !== undefined && port !== given) {
+      announce(
+        `the server answering on port ${given} listens on ${port}: if a pooler (PgBouncer) is in between, set TEST_DATABASE_DIRECT_URL to PostgreSQL itself (docs/scaling.md)`,
+      );
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -110,18 +156,24 @@ export default async function setup(project: TestProject): Promise<Teardown | un
   ensureServerBuild();
   const services = await testServices(process.env);
   project.provide('redisUrl', services.redisUrl ?? null);
+  project.provide('databasePooled', services.postgresDirectUrl !== undefined);
   // Off when the run goes through a pooler that cannot keep prepared statements (PgBouncer in
-  // transaction mode before 1.21); the servers the tests start as processes read it themselves.
+  // transaction mode before 1.21); server-process.ts hands it to the servers it starts.
   project.provide('databasePrepared', process.env.DATABASE_PREPARED !== 'off');
   const given = services.postgresUrl;
   if (given !== undefined) {
-    const { url, teardown } = await freshDatabaseOn(given);
+    const direct = services.postgresDirectUrl;
+    const { url, teardown } = await freshDatabaseOn(given, direct);
     await migrate(url);
     announce(
-      `PostgreSQL ${describeUrl(url)} (fresh database on the server of TEST_DATABASE_URL/DATABASE_URL)`,
+      direct === undefined
+        ? `PostgreSQL ${describeUrl(url)} (fresh database on the server of TEST_DATABASE_URL/DATABASE_URL)`
+        : `PostgreSQL ${describeUrl(url)} through a pooler, made on PostgreSQL ${new URL(direct).host} itself (TEST_DATABASE_DIRECT_URL), with the pool's timeouts set on the database`,
     );
+    if (direct === undefined) await noteAPoolerInBetween(url);
     project.provide('databaseUrl', url);
     project.provide('postgresServerUrl', given);
+    project.provide('postgresDirectUrl', direct ?? given);
     return teardown;
   }
   if (services.docker) {
@@ -132,6 +184,7 @@ export default async function setup(project: TestProject): Promise<Teardown | un
     announce(`PostgreSQL in a testcontainers container (${describeUrl(url)})`);
     project.provide('databaseUrl', url);
     project.provide('postgresServerUrl', url);
+    project.provide('postgresDirectUrl', url);
     return async () => {
       await container.stop();
     };
@@ -141,5 +194,6 @@ export default async function setup(project: TestProject): Promise<Teardown | un
   );
   project.provide('databaseUrl', null);
   project.provide('postgresServerUrl', null);
+  project.provide('postgresDirectUrl', null);
   return undefined;
 }

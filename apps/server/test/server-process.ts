@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 /** The built server (global-setup.ts builds it when its sources are newer). */
 export const SERVER_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -38,6 +39,11 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
       PORT: '0',
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
+      // As the run's own database handles are (global-setup.ts): off through a pooler that
+      // cannot keep named prepared statements.
+      DATABASE_PREPARED: inject('databasePrepared') ? 'on' : 'off',
+      // And told so when the run goes through a transaction pooler.
+      DATABASE_POOLER: inject('databasePooled') ? 'transaction' : 'none',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,7 +94,12 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${stderr}`));
+        const last = logs.slice(-5).map((line) => JSON.stringify(line));
+        reject(
+          new Error(
+            `no such log line within ${timeoutMs} ms; last lines: ${last.join('\n')}; stderr: ${stderr}`,
+          ),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);

@@ -11,6 +11,10 @@ export const NEEDS_REDIS = '**/*.redis.test.ts';
 export interface TestServices {
   /** A PostgreSQL server URL given by the environment, if any. */
   postgresUrl: string | undefined;
+  /** When `postgresUrl` is a connection pooler (PgBouncer), the PostgreSQL server behind it
+   * (TEST_DATABASE_DIRECT_URL): databases are made there, and tests about PostgreSQL itself
+   * reach it directly. */
+  postgresDirectUrl: string | undefined;
   /** Whether a Docker engine answers, so testcontainers can start PostgreSQL. */
   docker: boolean;
   redisUrl: string | undefined;
@@ -42,7 +46,9 @@ export async function testServices(env: NodeJS.ProcessEnv): Promise<TestServices
     if (env[DOCKER_ANSWER] === undefined) env[DOCKER_ANSWER] = (await dockerAnswers()) ? '1' : '0';
     docker = env[DOCKER_ANSWER] === '1';
   }
-  return { postgresUrl, docker, redisUrl: given(env.TEST_REDIS_URL) };
+  const postgresDirectUrl =
+    postgresUrl === undefined ? undefined : given(env.TEST_DATABASE_DIRECT_URL);
+  return { postgresUrl, postgresDirectUrl, docker, redisUrl: given(env.TEST_REDIS_URL) };
 }
 
 /** What a run without one of the services cannot do. */
@@ -61,7 +67,7 @@ export function unavailableTests(services: TestServices): MissingService[] {
   if (services.postgresUrl === undefined && !services.docker) {
     missing.push({
       glob: NEEDS_POSTGRES,
-      sources: ['apps/server/src/db/pg-pool.ts'],
+      sources: ['apps/server/src/db/pg-pool.ts', 'apps/server/src/db/pooled-timeouts.ts'],
       reason: 'need a PostgreSQL server (set TEST_DATABASE_URL, or run a Docker engine)',
     });
   }

@@ -34,6 +34,8 @@ beforeAll(async () => {
     dataDir: '',
     poolMax: 4,
     timeouts: DEFAULT_DATABASE_TIMEOUTS,
+    preparedStatements: inject('databasePrepared'),
+    transactionPooler: inject('databasePooled'),
     logger,
   }));
   server = await startTestServer({ db });
@@ -178,6 +180,8 @@ describe('timeouts that are not outages', () => {
       dataDir: '',
       poolMax: 1,
       timeouts: { ...DEFAULT_DATABASE_TIMEOUTS, acquireMs: 300 },
+      preparedStatements: inject('databasePrepared'),
+      transactionPooler: inject('databasePooled'),
     });
     try {
       let release!: () => void;

@@ -19,6 +19,8 @@ export interface DatabaseOptions {
   preparedStatements?: boolean;
   /** PostgreSQL only: the bound on every wait (pg-pool.ts); defaults when absent. */
   timeouts?: DatabaseTimeouts;
+  /** PostgreSQL only: reached through a transaction pooler, so nothing is SET (pg-pool.ts). */
+  transactionPooler?: boolean;
   /** Where PostgreSQL outages are reported (once per incident); silent when absent. */
   logger?: Logger;
 }
@@ -68,6 +70,7 @@ function open(options: DatabaseOptions): OpenedDatabase {
       acquireTimeoutMs: timeouts.acquireMs,
       statementTimeoutMs: timeouts.statementMs,
       idleInTransactionTimeoutMs: timeouts.idleInTransactionMs,
+      transactionPooler: options.transactionPooler ?? false,
       types: pgTypes,
       logger: options.logger ?? createLogger('silent'),
       preparedStatements: options.preparedStatements ?? true,

@@ -1,7 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import {
+  CompiledQuery,
+  Kysely,
   Migrator,
-  type Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
   type Migration,
   type MigrationProvider,
   type MigrationResultSet,
@@ -42,9 +48,62 @@ const folderProvider: MigrationProvider = {
   },
 };
 
-// Generic so any Kysely instance fits: the migrator works below the typed schema.
-function migrator<T>(db: Kysely<T>) {
-  return new Migrator({ db, provider: folderProvider });
+/** Our lock replaces the migrator's: its session lock can outlive a pooled transaction. */
+class UnlockedAdapter extends PostgresAdapter {
+  override async acquireMigrationLock(): Promise<void> {}
+  override async releaseMigrationLock(): Promise<void> {}
+}
+
+/** Kysely over one connection already held, for the migrator to run inside our transaction. */
+function onConnection(connection: DatabaseConnection): Kysely<unknown> {
+  const dialect: Dialect = {
+    createAdapter: () => new UnlockedAdapter(),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createDriver: () => ({
+      init: async () => {},
+      acquireConnection: () => Promise.resolve(connection),
+      releaseConnection: async () => {},
+      destroy: async () => {},
+      beginTransaction: () => Promise.reject(new Error('the migration is one transaction')),
+      commitTransaction: () => Promise.reject(new Error('the migration is one transaction')),
+      rollbackTransaction: () => Promise.reject(new Error('the migration is one transaction')),
+    }),
+  };
+  return new Kysely<unknown>({ dialect });
+}
+
+/**
+ * Runs the migrator inside one transaction of our own that begins with a transaction-scoped
+ * advisory lock. Kysely's own lock is a session lock taken outside its transaction: through a
+ * transaction pooler (PgBouncer) its lock and unlock can land on two server connections,
+ * leaving the lock held by a pooled connection and the next migration waiting on it for an
+ * hour. A transaction stays on one server connection, and its lock ends with it.
+ */
+async function migrateLocked<T>(
+  db: Kysely<T>,
+  step: (migrator: Migrator) => Promise<MigrationResultSet>,
+): Promise<MigrationResultSet> {
+  return db.getExecutor().provideConnection(async (connection) => {
+    const run = (statement: string) => connection.executeQuery(CompiledQuery.raw(statement));
+    await run('begin');
+    try {
+      // A migration may rightly run long, whatever the role's statement_timeout (poolers).
+      await run('set local statement_timeout = 0');
+      await run("select pg_advisory_xact_lock(hashtext('enclave migrations'))");
+      const migrator = new Migrator({
+        db: onConnection(connection),
+        provider: folderProvider,
+        disableTransactions: true,
+      });
+      const result = await step(migrator);
+      await run(result.error === undefined ? 'commit' : 'rollback');
+      return result;
+    } catch (error) {
+      await run('rollback').catch(() => undefined);
+      throw error;
+    }
+  });
 }
 
 function unwrap({ error, results }: MigrationResultSet) {
@@ -56,10 +115,10 @@ function unwrap({ error, results }: MigrationResultSet) {
 
 /** Applies every pending migration; safe to run from several processes at once. */
 export async function migrateToLatest<T>(db: Kysely<T>) {
-  return unwrap(await migrator(db).migrateToLatest());
+  return unwrap(await migrateLocked(db, (migrator) => migrator.migrateToLatest()));
 }
 
 /** Reverts the most recent migration. */
 export async function migrateDown<T>(db: Kysely<T>) {
-  return unwrap(await migrator(db).migrateDown());
+  return unwrap(await migrateLocked(db, (migrator) => migrator.migrateDown()));
 }

@@ -20,6 +20,12 @@ export interface PgPoolOptions {
   statementTimeoutMs: number;
   /** PostgreSQL's idle_in_transaction_session_timeout; 0 leaves the server's own setting. */
   idleInTransactionTimeoutMs: number;
+  /**
+   * Behind a transaction pooler (PgBouncer) a SET lands on whichever server connection runs it
+   * and stays there for the pooler's other clients: the two timeouts are then the database
+   * role's (docs/scaling.md), never SET; the client-side deadline still holds.
+   */
+  transactionPooler: boolean;
   types: pg.CustomTypesConfig;
   logger: Logger;
   /** Named prepared statements for data queries; off for poolers that cannot keep them. */
@@ -120,7 +126,8 @@ export class ResilientPool implements PostgresPool {
         ? `set idle_in_transaction_session_timeout = ${options.idleInTransactionTimeoutMs}`
         : '',
     ].filter(Boolean);
-    this.sessionSettings = settings.length > 0 ? settings.join('; ') : undefined;
+    this.sessionSettings =
+      settings.length > 0 && !options.transactionPooler ? settings.join('; ') : undefined;
     this.statementDeadlineMs =
       options.statementTimeoutMs > 0 ? options.statementTimeoutMs + STATEMENT_GRACE_MS : 0;
     this.statementName = options.preparedStatements ? statementNamer() : undefined;

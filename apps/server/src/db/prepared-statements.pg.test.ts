@@ -6,17 +6,28 @@ import { openDatabase } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import type { Db } from './schema.js';
 
-/** The run's PostgreSQL server, with a database of this file's own (it alters a table). */
-async function scratchDatabase(): Promise<string> {
-  const server = inject('postgresServerUrl');
+/**
+ * The run's PostgreSQL server, with a database of this file's own (it alters a table): reached
+ * directly, not through a pooler the run may go through, which may not keep named statements.
+ */
+async function onServer(statement: string): Promise<void> {
+  const server = inject('postgresDirectUrl');
   if (server === null) throw new Error('needs PostgreSQL');
-  const name = `enclave_prepared_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
+  try {
+    await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
+}
+
+const scratchName = `enclave_prepared_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+
+async function scratchDatabase(): Promise<string> {
+  await onServer(`create database ${scratchName}`);
+  const url = new URL(inject('postgresDirectUrl')!);
+  url.pathname = `/${scratchName}`;
   return url.toString();
 }
 
@@ -38,6 +49,7 @@ describe('named prepared statements', () => {
     await inspect.end();
     await server.close();
     await db.destroy();
+    await onServer(`drop database if exists ${scratchName}`);
   });
 
   const preparedOnServer = async () =>

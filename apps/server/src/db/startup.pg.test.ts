@@ -116,7 +116,9 @@ describe('a shutdown while still waiting for the database', () => {
 
 describe('a database that waiting cannot fix', () => {
   it('stops with exit code 1 and says why, rather than retrying for ever', async () => {
-    const missing = new URL(serverUrl);
+    // On PostgreSQL itself: PgBouncer before 1.20 reports a missing database as a failure to
+    // connect (SQLSTATE 08P01), which a server rightly waits out (docs/scaling.md).
+    const missing = new URL(inject('postgresDirectUrl') ?? serverUrl);
     missing.pathname = `/enclave_missing_${randomBytes(4).toString('hex')}`;
     missing.password = 'not-logged';
     const server = start(missing.toString());
@@ -160,6 +162,24 @@ describe('two servers starting together on one empty database', () => {
         body: JSON.stringify({ title: 'from either server' }),
       });
       expect(created.status).toBe(201);
+    }
+  });
+});
+
+describe('the migration lock', () => {
+  it('is held by the migration transaction, not by a session a pooler could leave it with', async () => {
+    const databaseUrl = await emptyDatabase();
+    // Kysely's own migration lock, a session lock, held by another session: as a transaction
+    // pooler leaves it when Kysely's lock and unlock land on two server connections.
+    const holder = new pg.Client({ connectionString: databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('select pg_advisory_lock(3853314791062309107)');
+      const server = start(databaseUrl);
+      const ready = await server.waitForLog((line) => line.msg === 'database ready');
+      expect(ready.migrations_applied).toBe((await migrationNames()).length);
+    } finally {
+      await holder.end();
     }
   });
 });

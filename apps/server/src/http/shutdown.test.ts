@@ -27,6 +27,7 @@ async function storedTaskIds(env: Record<string, string>, userId: string): Promi
     url: env.DATABASE_URL,
     dataDir: env.DATA_DIR ?? '',
     poolMax: 1,
+    preparedStatements: inject('databasePrepared'),
   });
   try {
     const rows = await db.selectFrom('tasks').select('id').where('user_id', '=', userId).execute();
