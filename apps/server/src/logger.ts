@@ -13,7 +13,7 @@ const LOGGED_ERROR_FIELDS = [
   'routine',
 ] as const;
 
-/** The `err` serialiser of every logger here, pino-http's included. */
+/** The `err` serialiser of every logger here, request loggers included. */
 export function serializeError(error: unknown): unknown {
   if (typeof error !== 'object' || error === null) return error;
   const full: Record<string, unknown> =

@@ -23,9 +23,9 @@ afterAll(async () => {
   await server.close();
 });
 
-// pino-http writes its line when the response finishes, which can be just after the client has
+// The request line is written when the response closes, which can be just after the client has
 // read it; wait for the line rather than assume it is already there. It is the one with `res`
-// ("request completed", or "request errored" for a 5xx).
+// ("request completed", or "request aborted" when the client left before the answer).
 async function completionLine(target: TestServer, requestId: string): Promise<LogLine> {
   return vi.waitFor(() => {
     const lines = target.logs.filter((line) => line.request_id === requestId && 'res' in line);
