@@ -55,6 +55,7 @@ const USAGE = `usage: npm run bench -- [options]
   --users N           seeded users (default 100); as many writer users for create and churn
   --tasks N           tasks seeded per user (default 50)
   --json FILE         also write the results as JSON to FILE
+  --node-arg ARG      pass ARG to the server's node (repeatable), e.g. --node-arg=--cpu-prof
   --help              this text
 
 The embedded database in a fresh temporary folder, unless DATABASE_URL is set: then that
@@ -81,6 +82,7 @@ function parseOptions(argv, cwd) {
         users: { type: 'string', default: '100' },
         tasks: { type: 'string', default: '50' },
         json: { type: 'string' },
+        'node-arg': { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -112,6 +114,7 @@ function parseOptions(argv, cwd) {
     tasks: integer('tasks', 1),
     workloads: [...new Set(workloads)],
     json: values.json === undefined ? undefined : resolve(cwd, values.json),
+    nodeArgs: values['node-arg'],
   };
 }
 
@@ -237,9 +240,9 @@ function serverEnvironment(userEnv, { databaseUrl, dataDir, secret }) {
   return { env, named };
 }
 
-function startServer(env, logFile) {
+function startServer(env, logFile, nodeArgs) {
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...nodeArgs, SERVER_ENTRY], {
     cwd: ROOT,
     env,
     stdio: ['ignore', log, 'pipe'],
@@ -644,7 +647,7 @@ async function main() {
   say(`node      ${process.version} (${machine()})`);
   say(`database  ${database.description}`);
   say(
-    `server    node ${SERVER_ENTRY.slice(ROOT.length)}, ${named.join(', ')}, RATE_LIMIT=off ` +
+    `server    node ${[...options.nodeArgs, SERVER_ENTRY.slice(ROOT.length)].join(' ')}, ${named.join(', ')}, RATE_LIMIT=off ` +
       '(its per-user rate limiter would throttle the benchmark), a random JWT_SECRET; ' +
       'its log goes to a temporary file',
   );
@@ -665,7 +668,7 @@ async function main() {
         : ''),
   );
 
-  const server = startServer(env, join(state.tmp, 'server.log'));
+  const server = startServer(env, join(state.tmp, 'server.log'), options.nodeArgs);
   state.server = server;
   const base = await waitUntilReady(server);
   progressDone();

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import jwt from 'jsonwebtoken';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { newUserId, startTestServer, type TestServer } from '../../test/harness.js';
 import { openDatabase } from '../db/database.js';
 import type { Db } from '../db/schema.js';
+import { createLogger } from '../logger.js';
+import { requestLineWriter } from './request-logging.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const INFO = 30;
@@ -270,5 +273,51 @@ describe('a failing server', () => {
     expect(written).not.toContain(token);
     expect(written).not.toContain(title);
     expect(written.toLowerCase()).not.toContain('authorization');
+  });
+});
+
+describe('the request line', () => {
+  // Two loggers as the server makes them, one writing through pino, one through the writer.
+  const capture = () => {
+    const lines: string[] = [];
+    return { lines, logger: createLogger('info', { write: (line: string) => lines.push(line) }) };
+  };
+  const withoutTime = (line: string | undefined) => line?.replace(/"time":"[^"]+"/, '"time":"T"');
+  const url = '/api/u/tasks?q=%22a"b\\c\u00e9\u2028';
+
+  it('is, byte for byte, the line pino writes for the same fields', () => {
+    const viaPino = capture();
+    const viaWriter = capture();
+    for (const [level, status] of [
+      ['info', 200],
+      ['warn', 404],
+      ['error', 500],
+    ] as const) {
+      const fields = {
+        request_id: 'r-1',
+        req: { method: 'GET', url },
+        res: { status_code: status },
+      };
+      viaPino.logger[level]({ ...fields, responseTime: 3 }, 'request completed');
+      requestLineWriter(viaWriter.logger)(level, 'request completed', 'r-1', 'GET', url, status, 3);
+    }
+    expect(viaWriter.lines).toHaveLength(3);
+    expect(viaWriter.lines.map(withoutTime)).toEqual(viaPino.lines.map(withoutTime));
+    expect(JSON.parse(viaWriter.lines[0]!)).toMatchObject({ level: INFO, service: 'enclave' });
+  });
+
+  it('goes through pino for a destination that wants each line’s metadata', () => {
+    const lines: string[] = [];
+    const logger = createLogger(
+      'info',
+      pino.multistream([{ stream: { write: (line: string) => lines.push(line) } }]),
+    );
+    requestLineWriter(logger)('warn', 'request aborted', 'r-2', 'POST', url, 200, 9);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: WARN,
+      request_id: 'r-2',
+      req: { method: 'POST', url },
+      msg: 'request aborted',
+    });
   });
 });

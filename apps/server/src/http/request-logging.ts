@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import type { NextFunction } from 'express';
+import pino from 'pino';
 import type { Logger } from '../logger.js';
 import type { RequestLogLevel } from '../config.js';
 
@@ -58,12 +59,63 @@ function levelOf(url: string, status: number, successLevel: RequestLogLevel): Re
   return status >= 400 ? 'warn' : successLevel;
 }
 
+type Level = Exclude<RequestLogLevel, 'silent'>;
+
+// What pino keeps on a logger under `pino.symbols`, as far as a line's prefix needs it.
+const { symbols } = pino;
+interface PinoInternals {
+  /** `{"level":30`, by level number. */
+  [symbols.lsCacheSym]: Record<number, string>;
+  /** `,"time":…`, as the logger's timestamp option writes it. */
+  [symbols.timeSym]: () => string;
+  /** `,"service":"enclave"`: the logger's bindings. */
+  [symbols.chindingsSym]: string;
+  [symbols.streamSym]: pino.DestinationStream & { [symbols.needsMetadataGsym]?: boolean };
+}
+
+/**
+ * Writes a request's line exactly as `logger[level](fields, message)` would, with pino's own
+ * prefix (level, time, the logger's bindings), but none of the work pino does for an object it
+ * knows nothing about (serialisers, redaction, a generic stringify): these fields are known,
+ * plain and never a secret. `pino.symbols` is pino's door for such integrations. A destination
+ * that wants each line's metadata (pino.multistream) gets the line from pino itself.
+ */
+export function requestLineWriter(logger: Logger) {
+  const internals = logger as Logger & PinoInternals;
+  return (
+    level: Level,
+    message: string,
+    id: string,
+    method: string,
+    url: string,
+    status: number,
+    ms: number,
+  ) => {
+    const stream = internals[symbols.streamSym];
+    if (stream[symbols.needsMetadataGsym] === true) {
+      const fields = { request_id: id, req: { method, url }, res: { status_code: status } };
+      logger[level]({ ...fields, responseTime: ms }, message);
+      return;
+    }
+    const prefix =
+      internals[symbols.lsCacheSym][logger.levels.values[level]!] +
+      internals[symbols.timeSym]() +
+      internals[symbols.chindingsSym];
+    stream.write(
+      `${prefix},"request_id":${JSON.stringify(id)},"req":{"method":${JSON.stringify(method)},` +
+        `"url":${JSON.stringify(url)}},"res":{"status_code":${status}},"responseTime":${ms},` +
+        `"msg":${JSON.stringify(message)}}\n`,
+    );
+  };
+}
+
 /**
  * One structured line per request (request id, method, path, status, time in ms), written
  * when the response is done, plus whatever handlers log, all carrying `request_id`. Headers
  * and bodies are never logged: the Authorization header is a credential.
  */
 export function requestLogging(logger: Logger, successLevel: RequestLogLevel = 'info') {
+  const writeLine = requestLineWriter(logger);
   return (req: IncomingMessage, res: ServerResponse, next: NextFunction): void => {
     const started = performance.now();
     const id = requestId(req);
@@ -71,7 +123,7 @@ export function requestLogging(logger: Logger, successLevel: RequestLogLevel = '
     logged[requestLogger] = logger;
     logged[requestIdOf] = id;
     res.setHeader('X-Request-Id', id);
-    const { method } = req;
+    const method = req.method ?? '';
     // Express rewrites req.url inside mounted routers; the path as it arrived is what to log.
     const url = req.url ?? '';
     res.once('close', () => {
@@ -79,15 +131,9 @@ export function requestLogging(logger: Logger, successLevel: RequestLogLevel = '
       const finished = res.writableFinished;
       const level = finished ? levelOf(url.split('?', 1)[0]!, status, successLevel) : 'warn';
       if (level === 'silent' || !logger.isLevelEnabled(level)) return;
-      logger[level](
-        {
-          request_id: id,
-          req: { method, url },
-          res: { status_code: status },
-          responseTime: Math.round(performance.now() - started),
-        },
-        finished ? 'request completed' : 'request aborted',
-      );
+      const ms = Math.round(performance.now() - started);
+      const message = finished ? 'request completed' : 'request aborted';
+      writeLine(level, message, id, method, url, status, ms);
     });
     next();
   };

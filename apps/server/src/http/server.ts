@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorStatus } from '@enclave/contract';
 import type { Express } from 'express';
@@ -15,6 +15,27 @@ const CLIENT_ERRORS: Record<string, [ErrorStatus, string]> = {
   // Both HTTP_HEADERS_TIMEOUT_MS and HTTP_REQUEST_TIMEOUT_MS end in this one.
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request was not received in time'],
 };
+
+/**
+ * Node's request and response classes for `app`, whose objects have from birth the prototypes
+ * Express would give them. Express swaps the prototype of every request and response as it
+ * starts on them (expressInit); swapping in the one an object already has is a no-op, and V8
+ * then keeps one shape for all requests where each swap made a new one for the code after it.
+ */
+function bornAsExpress(app: Express) {
+  class AppRequest extends IncomingMessage {}
+  class AppResponse extends ServerResponse {}
+  for (const [made, express] of [
+    [AppRequest.prototype, app.request],
+    [AppResponse.prototype, app.response],
+  ] as const) {
+    // Express's own methods, then Node's: the chain Express's prototype has, one link longer.
+    Object.setPrototypeOf(made, Object.getPrototypeOf(express) as object);
+    Object.defineProperties(made, Object.getOwnPropertyDescriptors(express));
+  }
+  Object.assign(app, { request: AppRequest.prototype, response: AppResponse.prototype });
+  return { IncomingMessage: AppRequest, ServerResponse: AppResponse };
+}
 
 export interface HttpServerOptions extends HttpTimeouts {
   /** BODY_LIMIT: an `Expect: 100-continue` upload announced as larger is refused up front. */
@@ -34,6 +55,7 @@ export function createHttpServer(app: Express, logger: Logger, options: HttpServ
     connectionsCheckingInterval: connectionsCheckingInterval(options),
     // Node's own answer is an empty 400; request-gate.ts answers in the API's format.
     requireHostHeader: false,
+    ...bornAsExpress(app),
   });
   serveBehindGate(server, app, bodyLimitBytes(options.bodyLimit), logger);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {

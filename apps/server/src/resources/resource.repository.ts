@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import { compiledByShape, compiledOnce, type Slot } from '../db/compiled-once.js';
 import type { Db, OwnedTableName } from '../db/schema.js';
 import type { GenericItem, GenericTable, RegisteredResource } from './generic-resource.js';
 
@@ -56,6 +57,47 @@ function tables(db: Db): Tables {
   return view;
 }
 
+/** The shape of a list statement: everything but its values (owner, filter values, …). */
+interface ListShape {
+  field: string;
+  direction: SortDirection;
+  /** Each filter's field and whether it asks for null, sorted by field. */
+  filters: [string, boolean][];
+  q: boolean;
+  after: boolean;
+  count: boolean;
+}
+
+/** A list's statement shape and its values, in the order the statement's slots take them. */
+function listStatement(owner: string, criteria: ListCriteria) {
+  const filterFields = Object.keys(criteria.filters).sort();
+  const values: unknown[] = [owner];
+  const filters = filterFields.map((field): [string, boolean] => {
+    const value = criteria.filters[field];
+    if (value !== null) values.push(value);
+    return [field, value === null];
+  });
+  if (criteria.q !== undefined) values.push(likePattern(criteria.q));
+  if (criteria.after !== undefined) values.push(criteria.after.value, criteria.after.id);
+  values.push(criteria.limit + 1);
+  const shape: ListShape = {
+    ...criteria.sort,
+    filters,
+    q: criteria.q !== undefined,
+    after: criteria.after !== undefined,
+    count: criteria.count,
+  };
+  return { shape: JSON.stringify(shape), values };
+}
+
+/** The fields a write sets, in one order whatever order the client sent them in. */
+function writtenFields(values: Record<string, unknown>): string[] {
+  // Kysely leaves out a field whose value is undefined; so does the statement's shape.
+  return Object.keys(values)
+    .filter((field) => values[field] !== undefined)
+    .sort();
+}
+
 /** The data access of one resource, in its API shape. */
 export function resourceRepository(resource: RegisteredResource) {
   const table = resource.name;
@@ -66,17 +108,115 @@ export function resourceRepository(resource: RegisteredResource) {
   // them (id, user_id, the fields, the times), so a row as the driver returns it is the item:
   // nothing to map, and no column the contract does not declare can ever be in it.
 
-  const matching = (eb: Where, owner: string, criteria: ListCriteria) => {
-    const conditions = [eb('user_id', '=', owner)];
-    for (const [field, value] of Object.entries(criteria.filters)) {
-      conditions.push(value === null ? eb(field, 'is', null) : eb(field, '=', value));
+  // The list's conditions take the first slots: the owner, the filters' values, the search.
+  const conditionSlots = (shape: ListShape) =>
+    1 + shape.filters.filter(([, isNull]) => !isNull).length + (shape.q ? 1 : 0);
+  const matching = (eb: Where, shape: ListShape, slot: Slot) => {
+    let index = 0;
+    const conditions = [eb('user_id', '=', slot<string>(index++))];
+    for (const [field, isNull] of shape.filters) {
+      conditions.push(isNull ? eb(field, 'is', null) : eb(field, '=', slot(index++)));
     }
-    if (criteria.q !== undefined) {
-      const pattern = likePattern(criteria.q);
+    if (shape.q) {
+      const pattern = slot<string>(index);
       conditions.push(eb.or(searchable.map((field) => eb(field, 'ilike', pattern))));
     }
     return eb.and(conditions);
   };
+
+  // A page of rows (one more than the limit), with the times as stored, which the index orders.
+  const pageQuery = (db: Tables, shape: ListShape, slot: Slot) => {
+    const { field, direction } = shape;
+    let index = conditionSlots(shape);
+    let page = db
+      .selectFrom(table)
+      .select(['id', 'user_id', 'created_at', 'updated_at'])
+      .select(fieldColumns)
+      .where((eb) => matching(eb, shape, slot));
+    if (shape.after) {
+      const value = slot(index++);
+      const id = slot<number>(index++);
+      const beyond = direction === 'asc' ? '>' : '<';
+      page = page.where((eb) =>
+        field === 'id'
+          ? eb('id', beyond, id)
+          : eb(eb.refTuple(field, 'id'), beyond, eb.tuple(value, id)),
+      );
+    }
+    if (field !== 'id') page = page.orderBy(field, direction);
+    return page.orderBy('id', direction).limit(slot<number>(index)).as('page');
+  };
+
+  const pageStatements = compiledByShape((db: Tables, slot: Slot, shapeText: string) => {
+    const shape = JSON.parse(shapeText) as ListShape;
+    const { field, direction } = shape;
+    let query = db
+      .selectFrom(pageQuery(db, shape, slot))
+      .select(['page.id', 'page.user_id'])
+      .select(pageFieldColumns)
+      .select(PAGE_TIMES);
+    if (field !== 'id') query = query.orderBy(`page.${field}`, direction);
+    return query.orderBy('page.id', direction);
+  });
+
+  const countedPageStatements = compiledByShape((db: Tables, slot: Slot, shapeText: string) => {
+    const shape = JSON.parse(shapeText) as ListShape;
+    const { field, direction } = shape;
+    // The count takes the same slots as the page's conditions: the same values.
+    const counted = db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('total'))
+      .where((eb) => matching(eb, shape, slot));
+    // The count is the outer side, so an empty page (an empty list, or a cursor at the end)
+    // still yields one row carrying it; the page's own order is restated outside.
+    let query = db
+      .selectFrom(counted.as('counted'))
+      .leftJoinLateral(pageQuery(db, shape, slot), (join) => join.onTrue())
+      .select(['counted.total', 'page.id', 'page.user_id'])
+      .select(pageFieldColumns)
+      .select(PAGE_TIMES);
+    if (field !== 'id') query = query.orderBy(`page.${field}`, direction);
+    return query.orderBy('page.id', direction);
+  });
+
+  const findStatement = compiledOnce((db: Tables, slot: Slot) =>
+    db
+      .selectFrom(table)
+      .select(['id', 'user_id'])
+      .select(fieldColumns)
+      .select(ISO_TIMES)
+      .where('user_id', '=', slot<string>(0))
+      .where('id', '=', slot<number>(1)),
+  );
+
+  const removeStatement = compiledOnce((db: Tables, slot: Slot) =>
+    db.deleteFrom(table).where('user_id', '=', slot<string>(0)).where('id', '=', slot<number>(1)),
+  );
+
+  // Shaped by the fields written (sorted, comma-joined); their values follow the owner (and id).
+  const createStatements = compiledByShape((db: Tables, slot: Slot, shape: string) => {
+    const fields = shape === '' ? [] : shape.split(',');
+    const values = Object.fromEntries(fields.map((field, at) => [field, slot(at + 1)]));
+    return db
+      .insertInto(table)
+      .values({ ...values, user_id: slot<string>(0) })
+      .returning(['id', 'user_id'])
+      .returning(fieldColumns)
+      .returning(ISO_TIMES);
+  });
+
+  const updateStatements = compiledByShape((db: Tables, slot: Slot, shape: string) => {
+    const fields = shape === '' ? [] : shape.split(',');
+    const changes = Object.fromEntries(fields.map((field, at) => [field, slot(at + 2)]));
+    return db
+      .updateTable(table)
+      .set({ ...changes, updated_at: sql<Date>`now()` })
+      .where('user_id', '=', slot<string>(0))
+      .where('id', '=', slot<number>(1))
+      .returning(['id', 'user_id'])
+      .returning(fieldColumns)
+      .returning(ISO_TIMES);
+  });
 
   return {
     /**
@@ -89,50 +229,13 @@ export function resourceRepository(resource: RegisteredResource) {
       owner: string,
       criteria: ListCriteria,
     ): Promise<{ rows: GenericItem[]; total: number | null }> {
-      const { field, direction } = criteria.sort;
-      const { after } = criteria;
-      const beyond = direction === 'asc' ? '>' : '<';
-      let page = tables(db)
-        .selectFrom(table)
-        .select(['id', 'user_id', 'created_at', 'updated_at'])
-        .select(fieldColumns)
-        .where((eb) => matching(eb, owner, criteria));
-      if (after !== undefined) {
-        page = page.where((eb) =>
-          field === 'id'
-            ? eb('id', beyond, after.id)
-            : eb(eb.refTuple(field, 'id'), beyond, eb.tuple(after.value, after.id)),
-        );
-      }
-      if (field !== 'id') page = page.orderBy(field, direction);
-      const pageRows = page
-        .orderBy('id', direction)
-        .limit(criteria.limit + 1)
-        .as('page');
+      const { shape, values } = listStatement(owner, criteria);
       if (!criteria.count) {
         // The page alone: what it costs does not grow with the owner's other rows.
-        let query = tables(db)
-          .selectFrom(pageRows)
-          .select(['page.id', 'page.user_id'])
-          .select(pageFieldColumns)
-          .select(PAGE_TIMES);
-        if (field !== 'id') query = query.orderBy(`page.${field}`, direction);
-        return { rows: await query.orderBy('page.id', direction).execute(), total: null };
+        const { rows } = await pageStatements(tables(db), shape).run(values);
+        return { rows, total: null };
       }
-      const counted = tables(db)
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll<number>().as('total'))
-        .where((eb) => matching(eb, owner, criteria));
-      // The count is the outer side, so an empty page (an empty list, or a cursor at the end)
-      // still yields one row carrying it; the page's own order is restated outside.
-      let query = tables(db)
-        .selectFrom(counted.as('counted'))
-        .leftJoinLateral(pageRows, (join) => join.onTrue())
-        .select(['counted.total', 'page.id', 'page.user_id'])
-        .select(pageFieldColumns)
-        .select(PAGE_TIMES);
-      if (field !== 'id') query = query.orderBy(`page.${field}`, direction);
-      const joined = await query.orderBy('page.id', direction).execute();
+      const { rows: joined } = await countedPageStatements(tables(db), shape).run(values);
       const total = Number(joined[0]?.total ?? 0);
       // The left join yields one row of nulls when the page is empty; a row with an id is a
       // whole row of the table, all of whose system columns are non-null.
@@ -143,25 +246,16 @@ export function resourceRepository(resource: RegisteredResource) {
     },
 
     async find(db: Db, owner: string, id: number): Promise<GenericItem | undefined> {
-      const row = await tables(db)
-        .selectFrom(table)
-        .select(['id', 'user_id'])
-        .select(fieldColumns)
-        .select(ISO_TIMES)
-        .where('user_id', '=', owner)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row;
+      const { rows } = await findStatement(tables(db)).run([owner, id]);
+      return rows[0];
     },
 
     async create(db: Db, owner: string, values: Record<string, unknown>): Promise<GenericItem> {
-      const row = await tables(db)
-        .insertInto(table)
-        .values({ ...values, user_id: owner })
-        .returning(['id', 'user_id'])
-        .returning(fieldColumns)
-        .returning(ISO_TIMES)
-        .executeTakeFirstOrThrow();
+      const fields = writtenFields(values);
+      const statement = createStatements(tables(db), fields.join(','));
+      const { rows } = await statement.run([owner, ...fields.map((field) => values[field])]);
+      const row = rows[0];
+      if (row === undefined) throw new Error(`insert into ${table} returned no row`);
       return row;
     },
 
@@ -172,26 +266,16 @@ export function resourceRepository(resource: RegisteredResource) {
       id: number,
       changes: Record<string, unknown>,
     ): Promise<GenericItem | undefined> {
-      const row = await tables(db)
-        .updateTable(table)
-        .set({ ...changes, updated_at: sql<Date>`now()` })
-        .where('user_id', '=', owner)
-        .where('id', '=', id)
-        .returning(['id', 'user_id'])
-        .returning(fieldColumns)
-        .returning(ISO_TIMES)
-        .executeTakeFirst();
-      return row;
+      const fields = writtenFields(changes);
+      const statement = updateStatements(tables(db), fields.join(','));
+      const { rows } = await statement.run([owner, id, ...fields.map((field) => changes[field])]);
+      return rows[0];
     },
 
     /** True when this call deleted the row; of concurrent deletes of one row exactly one wins. */
     async remove(db: Db, owner: string, id: number): Promise<boolean> {
-      const result = await tables(db)
-        .deleteFrom(table)
-        .where('user_id', '=', owner)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return result.numDeletedRows > 0n;
+      const { numAffectedRows } = await removeStatement(tables(db)).run([owner, id]);
+      return (numAffectedRows ?? 0n) > 0n;
     },
   };
 }
