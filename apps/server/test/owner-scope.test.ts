@@ -53,6 +53,15 @@ describe('unscopedStatements', () => {
     expect(check(page('"id" = $1'), [7, 51])).toEqual([page('"id" = $1')]);
   });
 
+  it('accepts a page whose count is a subquery beside it, and rejects one unscoped', () => {
+    const page = (countWhere: string) =>
+      `select "page"."id", case when count(*) over() = $1 then (select count(*) as "total" from "tasks" where ${countWhere}) end as "total" ` +
+      `from (select "id" from "tasks" where "user_id" = $3 order by "id" asc limit $4) as "page" order by "page"."id" asc`;
+    expect(check(page('"user_id" = $2'), [51, 'ann', 'ann', 51])).toEqual([]);
+    expect(check(page('"user_id" = $2'), [51, 'bob', 'ann', 51])).toEqual([page('"user_id" = $2')]);
+    expect(check(page('true'), [51, 'ann', 'ann', 51])).toEqual([page('true')]);
+  });
+
   it('rejects subqueries scoped to two different owners', () => {
     const sql = pageWithCount('"user_id" = $1', '"user_id" = $2');
     expect(check(sql, ['ann', 'bob', 51])).toEqual([sql]);

@@ -1,8 +1,9 @@
 // Checks that SQL statements over owned tables are confined to one owner, by reading the SQL
 // Kysely compiled: a WHERE clause with `"user_id" = $n` as one of its top-level AND terms
 // (so no OR can widen it), or an INSERT that sets user_id. A statement made of subqueries
-// (`from (select …) as "a" [left join lateral (select …) as "b"]`) passes when each subquery
-// over an owned table passes on its own and all of them name the same owner value. Anything it
+// (`from (select …) as "a"`, `left join lateral (select …)`, `case … then (select …) end`)
+// passes when nothing outside them names an owned table, each subquery over an owned table
+// passes on its own, and all of them name the same owner value. Anything it
 // cannot read that way, such as a join over an owned table, fails: the server has no such
 // statement, and one added later should be looked at.
 
@@ -82,8 +83,8 @@ function ownerParameter(sql: string, tables: readonly string[]): number | undefi
   return undefined;
 }
 
-// The subqueries a statement selects from (`from (…)`, `join lateral (…)`), and the statement
-// with each of them blanked out.
+// The subqueries of a statement (each `(select …)` outside any other), and the statement with
+// each of them blanked out.
 function subqueries(sql: string): { outer: string; inner: string[] } {
   const inner: string[] = [];
   let outer = '';
@@ -92,7 +93,7 @@ function subqueries(sql: string): { outer: string; inner: string[] } {
   for (let i = 0; i < sql.length; i += 1) {
     const char = sql[i];
     if (char === '(') {
-      if (depth === 0 && /(?:from|join lateral) $/.test(sql.slice(0, i))) start = i;
+      if (depth === 0 && sql.startsWith('select ', i + 1)) start = i;
       depth += 1;
     } else if (char === ')') {
       depth -= 1;

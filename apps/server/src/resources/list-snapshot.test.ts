@@ -1,3 +1,4 @@
+import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUserId, startTestServer, type TestServer } from '../../test/harness.js';
 import { recordedStatements } from '../../test/sql-recorder.js';
@@ -13,16 +14,58 @@ afterAll(async () => {
 });
 
 describe('a list page and its count', () => {
+  // The statements one list request ran, and its answer.
+  const listed = async (user: string, query: Record<string, unknown>) => {
+    const before = recordedStatements().length;
+    const reply = await server.clientFor(user).tasks.list({ params: { user_id: user }, query });
+    if (reply.status !== 200) throw new Error(`list answered ${reply.status}`);
+    return { body: reply.body, statements: recordedStatements().slice(before) };
+  };
+
+  const created = async (user: string, titles: string[]) => {
+    for (const title of titles) {
+      const reply = await server
+        .clientFor(user)
+        .tasks.create({ params: { user_id: user }, body: { title } });
+      if (reply.status !== 201) throw new Error(`create answered ${reply.status}`);
+    }
+  };
+
   it('come from one statement, so from one snapshot of the table', async () => {
     const user = newUserId();
-    const client = server.clientFor(user);
-    await client.tasks.create({ params: { user_id: user }, body: { title: 'one' } });
-    const before = recordedStatements().length;
-    const reply = await client.tasks.list({ params: { user_id: user }, query: { q: 'one' } });
-    expect(reply.status).toBe(200);
-    const statements = recordedStatements().slice(before);
-    expect(statements).toHaveLength(1);
-    expect(statements[0]?.sql).toMatch(/count\(\*\)/);
+    await created(user, ['one', 'two', 'three']);
+    // Newest first, the default order.
+    const first = await listed(user, { limit: 2 });
+    expect(first.body).toMatchObject({ count: 3, tasks: [{ title: 'three' }, { title: 'two' }] });
+    expect(first.statements).toHaveLength(1);
+    const later = await listed(user, { limit: 2, cursor: first.body.next_cursor });
+    expect(later.body).toMatchObject({ count: 3, tasks: [{ title: 'one' }], next_cursor: null });
+    expect(later.statements).toHaveLength(1);
+    const whole = await listed(user, { q: 'o' });
+    expect(whole.body).toMatchObject({ count: 2, tasks: [{ title: 'two' }, { title: 'one' }] });
+    expect(whole.statements).toHaveLength(1);
+  });
+
+  it('counts only when the first page is full: one that holds every match is its own count', async () => {
+    const user = newUserId();
+    await created(user, ['one', 'two', 'three']);
+    // How often PostgreSQL ran the statement's count, by its own account of the run.
+    const countRuns = async (query: Record<string, unknown>) => {
+      const [statement] = (await listed(user, query)).statements;
+      if (statement === undefined) throw new Error('no statement recorded');
+      const { rows } = await server.db.executeQuery<{ 'QUERY PLAN': string }>(
+        CompiledQuery.raw(`explain (analyze, costs off, timing off) ${statement.sql}`, [
+          ...statement.parameters,
+        ]),
+      );
+      const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+      const aggregate =
+        /Aggregate \(actual rows=[\d.]+ loops=(\d+)\)|Aggregate \(never executed\)/.exec(plan);
+      if (aggregate === null) throw new Error(`no count in the plan:\n${plan}`);
+      return Number(aggregate[1] ?? 0);
+    };
+    expect(await countRuns({ limit: 3 })).toBe(0);
+    expect(await countRuns({ limit: 2 })).toBe(1);
   });
 
   it('agree while another client keeps adding rows', async () => {

@@ -65,7 +65,6 @@ interface ListShape {
   filters: [string, boolean][];
   q: boolean;
   after: boolean;
-  count: boolean;
 }
 
 /** A list's statement shape and its values, in the order the statement's slots take them. */
@@ -85,7 +84,6 @@ function listStatement(owner: string, criteria: ListCriteria) {
     filters,
     q: criteria.q !== undefined,
     after: criteria.after !== undefined,
-    count: criteria.count,
   };
   return { shape: JSON.stringify(shape), values };
 }
@@ -147,6 +145,27 @@ export function resourceRepository(resource: RegisteredResource) {
     return page.orderBy('id', direction).limit(slot<number>(index)).as('page');
   };
 
+  // An item from a row that also carries the list's count. Copied key by key in one order, so
+  // every item gets one shape: a rest copy (`{ total, ...item }`) cost more than the rest of
+  // the list's JavaScript together.
+  const itemColumns = ['id', 'user_id', ...fieldColumns, 'created_at', 'updated_at'];
+  const withoutTotal = (row: GenericItem & { total: unknown }): GenericItem => {
+    const item: Record<string, unknown> = {};
+    for (const column of itemColumns) item[column] = row[column];
+    return item as GenericItem;
+  };
+
+  // How many rows match across all pages: the same slots as the page's conditions.
+  const countQuery = (db: Tables, shape: ListShape, slot: Slot) =>
+    db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('total'))
+      .where((eb) => matching(eb, shape, slot));
+
+  const countStatements = compiledByShape((db: Tables, slot: Slot, shapeText: string) =>
+    countQuery(db, JSON.parse(shapeText) as ListShape, slot),
+  );
+
   const pageStatements = compiledByShape((db: Tables, slot: Slot, shapeText: string) => {
     const shape = JSON.parse(shapeText) as ListShape;
     const { field, direction } = shape;
@@ -159,22 +178,28 @@ export function resourceRepository(resource: RegisteredResource) {
     return query.orderBy('page.id', direction);
   });
 
+  // The page with the count beside each row, from the same statement, so the same snapshot. A
+  // first page that holds every match is its own count: PostgreSQL runs the count only when
+  // the page came back full (an uncorrelated subquery runs when first needed, if ever).
   const countedPageStatements = compiledByShape((db: Tables, slot: Slot, shapeText: string) => {
     const shape = JSON.parse(shapeText) as ListShape;
     const { field, direction } = shape;
-    // The count takes the same slots as the page's conditions: the same values.
-    const counted = db
-      .selectFrom(table)
-      .select((eb) => eb.fn.countAll<number>().as('total'))
-      .where((eb) => matching(eb, shape, slot));
-    // The count is the outer side, so an empty page (an empty list, or a cursor at the end)
-    // still yields one row carrying it; the page's own order is restated outside.
+    const limitSlot = conditionSlots(shape) + (shape.after ? 2 : 0);
     let query = db
-      .selectFrom(counted.as('counted'))
-      .leftJoinLateral(pageQuery(db, shape, slot), (join) => join.onTrue())
-      .select(['counted.total', 'page.id', 'page.user_id'])
+      .selectFrom(pageQuery(db, shape, slot))
+      .select(['page.id', 'page.user_id'])
       .select(pageFieldColumns)
-      .select(PAGE_TIMES);
+      .select(PAGE_TIMES)
+      .select((eb) =>
+        (shape.after
+          ? countQuery(db, shape, slot).$asScalar()
+          : eb
+              .case()
+              .when(eb.fn.countAll<number>().over(), '=', slot<number>(limitSlot))
+              .then(countQuery(db, shape, slot).$asScalar())
+              .end()
+        ).as('total'),
+      );
     if (field !== 'id') query = query.orderBy(`page.${field}`, direction);
     return query.orderBy('page.id', direction);
   });
@@ -221,7 +246,7 @@ export function resourceRepository(resource: RegisteredResource) {
   return {
     /**
      * A page of the owner's matching rows (one more than `limit`, to tell if more follow) and
-     * how many match across all pages. One statement, so both come from one snapshot: a count
+     * how many match across all pages, both from one statement, so from one snapshot: a count
      * that disagrees with its page under concurrent writes would be a lie the client can see.
      */
     async listPage(
@@ -235,14 +260,16 @@ export function resourceRepository(resource: RegisteredResource) {
         const { rows } = await pageStatements(tables(db), shape).run(values);
         return { rows, total: null };
       }
-      const { rows: joined } = await countedPageStatements(tables(db), shape).run(values);
-      const total = Number(joined[0]?.total ?? 0);
-      // The left join yields one row of nulls when the page is empty; a row with an id is a
-      // whole row of the table, all of whose system columns are non-null.
-      const rows = joined
-        .map(({ total: _total, ...row }) => row)
-        .filter((row): row is typeof row & GenericItem => row.id !== null);
-      return { rows, total };
+      const { rows: counted } = await countedPageStatements(tables(db), shape).run(values);
+      const rows = counted.map(withoutTotal);
+      const first = counted[0];
+      if (first !== undefined) {
+        return { rows, total: first.total === null ? rows.length : Number(first.total) };
+      }
+      // An empty page: with no cursor nothing matches; after one, the rows before it count.
+      if (criteria.after === undefined) return { rows, total: 0 };
+      const [matched] = (await countStatements(tables(db), shape).run(values)).rows;
+      return { rows, total: Number(matched?.total ?? 0) };
     },
 
     async find(db: Db, owner: string, id: number): Promise<GenericItem | undefined> {
