@@ -31,7 +31,13 @@ function bornAsExpress(app: Express) {
   ] as const) {
     // Express's own methods, then Node's: the chain Express's prototype has, one link longer.
     Object.setPrototypeOf(made, Object.getPrototypeOf(express) as object);
-    Object.defineProperties(made, Object.getOwnPropertyDescriptors(express));
+    // Its own members (`app`), not its `constructor`: a second server on the same app finds
+    // the first one's class prototype here.
+    const members = Object.entries(Object.getOwnPropertyDescriptors(express));
+    Object.defineProperties(
+      made,
+      Object.fromEntries(members.filter(([name]) => name !== 'constructor')),
+    );
   }
   Object.assign(app, { request: AppRequest.prototype, response: AppResponse.prototype });
   return { IncomingMessage: AppRequest, ServerResponse: AppResponse };
