@@ -103,8 +103,9 @@ export function resourceRepository(resource: RegisteredResource) {
   const pageFieldColumns = fieldColumns.map((column) => `page.${column}` as const);
   const searchable: readonly string[] = resource.list.searchable;
   // Every statement selects exactly the declared columns by name, in the order a client sees
-  // them (id, user_id, the fields, the times), so a row as the driver returns it is the item:
-  // nothing to map, and no column the contract does not declare can ever be in it.
+  // them (id, user_id, the fields, the times), so a row as the driver returns it is the item
+  // (a counted list's rows also carry the count, and only the item's columns are copied out):
+  // no column the contract does not declare can ever be in it.
 
   // The list's conditions take the first slots: the owner, the filters' values, the search.
   const conditionSlots = (shape: ListShape) =>
@@ -248,6 +249,8 @@ export function resourceRepository(resource: RegisteredResource) {
      * A page of the owner's matching rows (one more than `limit`, to tell if more follow) and
      * how many match across all pages, both from one statement, so from one snapshot: a count
      * that disagrees with its page under concurrent writes would be a lie the client can see.
+     * (A page after a cursor that comes back empty has no row to carry the count; that count
+     * is asked for on its own.)
      */
     async listPage(
       db: Db,
