@@ -93,8 +93,10 @@ export function requestLineWriter(logger: Logger) {
   ) => {
     const stream = internals[symbols.streamSym];
     if (stream[symbols.needsMetadataGsym] === true) {
-      const fields = { request_id: id, req: { method, url }, res: { status_code: status } };
-      logger[level]({ ...fields, responseTime: ms }, message);
+      logger[level](
+        { request_id: id, req: { method, url }, res: { status_code: status }, responseTime: ms },
+        message,
+      );
       return;
     }
     const prefix =

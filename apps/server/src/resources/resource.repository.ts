@@ -167,14 +167,18 @@ export function resourceRepository(resource: RegisteredResource) {
     countQuery(db, JSON.parse(shapeText) as ListShape, slot),
   );
 
-  const pageStatements = compiledByShape((db: Tables, slot: Slot, shapeText: string) => {
-    const shape = JSON.parse(shapeText) as ListShape;
-    const { field, direction } = shape;
-    let query = db
+  // The page's items, as the client sees them, in the order of the page.
+  const pageItems = (db: Tables, shape: ListShape, slot: Slot) =>
+    db
       .selectFrom(pageQuery(db, shape, slot))
       .select(['page.id', 'page.user_id'])
       .select(pageFieldColumns)
       .select(PAGE_TIMES);
+
+  const pageStatements = compiledByShape((db: Tables, slot: Slot, shapeText: string) => {
+    const shape = JSON.parse(shapeText) as ListShape;
+    const { field, direction } = shape;
+    let query = pageItems(db, shape, slot);
     if (field !== 'id') query = query.orderBy(`page.${field}`, direction);
     return query.orderBy('page.id', direction);
   });
@@ -186,21 +190,16 @@ export function resourceRepository(resource: RegisteredResource) {
     const shape = JSON.parse(shapeText) as ListShape;
     const { field, direction } = shape;
     const limitSlot = conditionSlots(shape) + (shape.after ? 2 : 0);
-    let query = db
-      .selectFrom(pageQuery(db, shape, slot))
-      .select(['page.id', 'page.user_id'])
-      .select(pageFieldColumns)
-      .select(PAGE_TIMES)
-      .select((eb) =>
-        (shape.after
-          ? countQuery(db, shape, slot).$asScalar()
-          : eb
-              .case()
-              .when(eb.fn.countAll<number>().over(), '=', slot<number>(limitSlot))
-              .then(countQuery(db, shape, slot).$asScalar())
-              .end()
-        ).as('total'),
-      );
+    let query = pageItems(db, shape, slot).select((eb) =>
+      (shape.after
+        ? countQuery(db, shape, slot).$asScalar()
+        : eb
+            .case()
+            .when(eb.fn.countAll<number>().over(), '=', slot<number>(limitSlot))
+            .then(countQuery(db, shape, slot).$asScalar())
+            .end()
+      ).as('total'),
+    );
     if (field !== 'id') query = query.orderBy(`page.${field}`, direction);
     return query.orderBy('page.id', direction);
   });
