@@ -144,5 +144,11 @@ export default tseslint.config(
     files: ['apps/server/src/config.ts', 'apps/server/test/global-setup.ts', 'vitest.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  {
+    // The web app's tooling, which runs in Node: its build config (NODE_ENV for the build) and
+    // the browser tests' one reader of their environment (CHROMIUM_PATH, TEST_DATABASE_URL).
+    files: ['apps/web/vite.config.ts', 'apps/web/e2e/support/environment.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
   prettier,
 );

@@ -26,7 +26,8 @@ export default defineConfig(async () => {
         'apps/*/src/**/*.test.ts',
         'apps/*/test/**/*.test.ts',
       ],
-      exclude: ['**/node_modules/**', ...leftOut.map(({ glob }) => glob)],
+      // apps/web/e2e holds Playwright's specs (npm run test:e2e), not vitest's.
+      exclude: ['**/node_modules/**', 'apps/web/e2e/**', ...leftOut.map(({ glob }) => glob)],
       globalSetup: ['apps/server/test/global-setup.ts'],
       setupFiles: ['apps/server/test/owner-scope.setup.ts'],
       testTimeout: 30_000,

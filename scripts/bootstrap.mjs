@@ -11,12 +11,12 @@
 //                                            install if needed, then run the pinned pnpm
 //
 // The build stamp (node_modules/.cache/enclave/build-stamp.json, ignored by git) holds a hash
-// of every build input (each workspace package's src/, package.json and tsconfig*.json; the
-// root package.json, tsconfig*.json, pnpm-workspace.yaml, pnpm-lock.yaml and scripts/, which
-// the builds run) and of the list of files under each package's dist/ with their sizes and
-// times, as they were when the build succeeded. Any difference (a source edited, added or
-// deleted; a dist file removed, or dist rebuilt by something else) means a build; none means
-// no build and no output.
+// of every build input (each workspace package's src/, package.json and tsconfig*.json, and a
+// web app's index.html, vite.config.ts and public/; the root package.json, tsconfig*.json,
+// pnpm-workspace.yaml, pnpm-lock.yaml and scripts/, which the builds run) and of the list of
+// files under each package's dist/ with their sizes and times, as they were when the build
+// succeeded. Any difference (a source edited, added or deleted; a dist file removed, or dist
+// rebuilt by something else) means a build; none means no build and no output.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -86,8 +86,10 @@ function inputsHash(packages) {
     ...configFiles(root, 'package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml'),
     ...filesUnder(join(root, 'scripts')),
     ...packages.flatMap((folder) => [
-      ...configFiles(folder, 'package.json'),
+      // A web app's build reads its page, its Vite config and its public/ folder too.
+      ...configFiles(folder, 'package.json', 'index.html', 'vite.config.ts'),
       ...filesUnder(join(folder, 'src')),
+      ...filesUnder(join(folder, 'public')),
     ]),
   ];
   const hash = createHash('sha256');

@@ -132,6 +132,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('title', 'text', (col) => col.notNull())
     .addColumn('description', 'text')
     .addColumn('done', 'boolean', (col) => col.notNull().defaultTo(false))
+    // The item's ETag: 1 when created, one more on every write (If-Match compares it).
+    .addColumn('version', 'bigint', (col) => col.notNull().defaultTo(1))
     .addColumn('created_at', sql\`timestamptz(3)\`, (col) => col.notNull().defaultTo(sql\`now()\`))
     .addColumn('updated_at', sql\`timestamptz(3)\`, (col) => col.notNull().defaultTo(sql\`now()\`))
     // The owner leads every key, so the table can be distributed by owner (docs/scaling.md).

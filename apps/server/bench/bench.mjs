@@ -23,6 +23,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -43,14 +44,21 @@ const WORKLOADS = {
   patch: 'PATCH title and complete of a seeded task',
   churn: 'POST a task, then DELETE it (writer users)',
   mixed: '60% get, 20% list, 10% patch, 5% create, 5% delete',
+  // The safe-write headers, each beside the workload it conditions, to price them.
+  'get-304': 'get with If-None-Match: * (a revalidation: 304, no body)',
+  'patch-if-match': 'patch with If-Match of the version last seen (412 when another won)',
+  'create-keyed': 'create with a new Idempotency-Key each time',
 };
-const SEEDED_WORKLOADS = new Set(['get', 'list', 'patch', 'mixed']);
+const SEEDED_WORKLOADS = new Set(['get', 'list', 'patch', 'mixed', 'get-304', 'patch-if-match']);
+// The team harness's six; the header workloads run when asked for.
+const DEFAULT_WORKLOADS = ['get', 'list', 'create', 'patch', 'churn', 'mixed'];
 
 const USAGE = `usage: npm run bench -- [options]
 
   --duration S        seconds of load per workload (default 10)
   --connections N     concurrent keep-alive connections (default 32)
-  --workloads LIST    comma-separated, from ${Object.keys(WORKLOADS).join(',')} (default all)
+  --workloads LIST    comma-separated, from ${Object.keys(WORKLOADS).join(',')}
+                      (default ${DEFAULT_WORKLOADS.join(',')})
   --warmup S          seconds of get before the first workload, not reported (default 3)
   --users N           seeded users (default 100); as many writer users for create and churn
   --tasks N           tasks seeded per user (default 50)
@@ -77,7 +85,7 @@ function parseOptions(argv, cwd) {
       options: {
         duration: { type: 'string', default: '10' },
         connections: { type: 'string', default: '32' },
-        workloads: { type: 'string', default: Object.keys(WORKLOADS).join(',') },
+        workloads: { type: 'string', default: DEFAULT_WORKLOADS.join(',') },
         warmup: { type: 'string', default: '3' },
         users: { type: 'string', default: '100' },
         tasks: { type: 'string', default: '50' },
@@ -432,6 +440,23 @@ function workloadRequests(name, users, writers) {
     headers: { authorization: owner.auth },
     body: undefined,
   });
+  // The version last seen of each task (1 when seeded, unless a patch workload moved it; a
+  // 412 tells the current one).
+  const versions = new Map();
+  const patchIfMatch = [
+    {
+      setupRequest: (req, context) => {
+        const next = patch(req);
+        context.path = next.path;
+        const version = versions.get(next.path) ?? 1;
+        return { ...next, headers: { ...next.headers, 'if-match': `"${version}"` } };
+      },
+      onResponse: (status, _body, context, headers) => {
+        const version = Number(/^"(\d+)"$/.exec(headers?.etag ?? '')?.[1]);
+        if (Number.isSafeInteger(version)) versions.set(context.path, version);
+      },
+    },
+  ];
   const writerBody =
     '{"title":"Created by bench","description":"Written by the create workload of npm run bench."}';
   const mixedBody =
@@ -446,6 +471,26 @@ function workloadRequests(name, users, writers) {
       return [{ setupRequest: patch }];
     case 'create':
       return [{ setupRequest: (req) => create(pick(writers), writerBody)(req) }];
+    case 'get-304':
+      return [
+        {
+          setupRequest: (req) => {
+            const next = get(req);
+            return { ...next, headers: { ...next.headers, 'if-none-match': '*' } };
+          },
+        },
+      ];
+    case 'patch-if-match':
+      return patchIfMatch;
+    case 'create-keyed':
+      return [
+        {
+          setupRequest: (req) => {
+            const next = create(pick(writers), writerBody)(req);
+            return { ...next, headers: { ...next.headers, 'idempotency-key': randomUUID() } };
+          },
+        },
+      ];
     case 'churn':
       // Per connection: create a task, then delete that one; about half of each.
       return [
@@ -726,7 +771,7 @@ async function main() {
     ),
   );
   say();
-  for (const r of results) say(`  ${r.workload.padEnd(7)} ${WORKLOADS[r.workload]}`);
+  for (const r of results) say(`  ${r.workload.padEnd(14)} ${WORKLOADS[r.workload]}`);
   say(
     '  req/s: completed requests ÷ duration; p50/p99: over every response; machine busy: all ' +
       'cores, this process and the server included; server CPU: the ' +

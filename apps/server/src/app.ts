@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import type { Db } from './db/schema.js';
 import { requirePathOwner, requireUser } from './http/auth.js';
 import { bodyLimitBytes, refuseDeclaredOversize } from './http/body-size.js';
+import { cors } from './http/cors.js';
 import { errorHandler, notFoundHandler } from './http/errors.js';
 import { healthRouter, untilReady, type Readiness } from './http/health.js';
 import { jsonBody } from './http/json-body.js';
@@ -17,7 +18,9 @@ import type { RateLimits } from './http/rate-limit/rate-limits.js';
 import { requestLogging } from './http/request-logging.js';
 import { rejectUndeclaredQuery } from './http/undeclared-query.js';
 import { validationErrorHandler } from './http/validation.js';
+import { webApp } from './http/web-app.js';
 import type { Logger } from './logger.js';
+import { idempotencyKeys } from './idempotency/idempotency-keys.js';
 import { createCursorCodec } from './resources/cursor.js';
 import { serveResources } from './resources/resource.router.js';
 
@@ -30,8 +33,11 @@ export interface AppDependencies {
     | 'bodyLimit'
     | 'cursorKey'
     | 'trustProxy'
+    | 'cors'
     | 'responseValidation'
     | 'requestLogLevel'
+    | 'requireIfMatch'
+    | 'idempotencyKeyTtlSeconds'
   >;
   logger: Logger;
   /** Made by createTokenVerifier, which may have to read a provider's key first. */
@@ -60,6 +66,7 @@ export function createApp({
   // Login throttling counts per client address; behind a proxy that is in X-Forwarded-For.
   app.set('trust proxy', config.trustProxy);
   app.use(requestLogging(logger, config.requestLogLevel));
+  app.use(cors(config.cors));
   // Before authentication: a refused upload is not read at all, whoever sends it.
   app.use(refuseDeclaredOversize(bodyLimitBytes(config.bodyLimit)));
   const { auth: authContract, health: healthContract, ...resourceContract } = contract;
@@ -80,15 +87,18 @@ export function createApp({
   app.use('/api/:user_id', requirePathOwner(verifyToken));
   // After the guard: the limit is per verified user, and a refused token costs no one a token.
   if (rateLimits !== undefined) app.use('/api/:user_id', rateLimits.api);
+  const keys = idempotencyKeys(db, config.idempotencyKeyTtlSeconds);
   if (config.accounts.enabled) {
     if (rateLimits !== undefined) app.use('/auth', rateLimits.auth);
     app.use('/auth/me', requireUser(verifyToken));
-    const accounts = accountsRouter({ db, jwt: config.jwt, accounts: config.accounts });
+    const accounts = accountsRouter({ db, jwt: config.jwt, accounts: config.accounts, keys });
     createExpressEndpoints(authContract, accounts, app, endpointOptions);
   }
   const cursors = createCursorCodec(config.cursorKey);
-  serveResources(app, { db, cursors }, endpointOptions);
+  const { requireIfMatch } = config;
+  serveResources(app, { db, cursors, idempotencyKeys: keys, requireIfMatch }, endpointOptions);
   rejectUndeclaredMethods(app, served);
+  app.use(webApp());
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

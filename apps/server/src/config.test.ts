@@ -94,6 +94,9 @@ describe('loadConfig defaults', () => {
       TOKEN_CACHE_MAX_AGE_SECONDS: '30',
       DATABASE_PREPARED: 'off',
       RESPONSE_VALIDATION: 'off',
+      REQUIRE_IF_MATCH: 'on',
+      IDEMPOTENCY_KEY_TTL_SECONDS: '3600',
+      CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
     });
     expect(config).toEqual({
       environment: 'production',
@@ -129,6 +132,7 @@ describe('loadConfig defaults', () => {
         throttle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 20 },
       },
       trustProxy: 0,
+      cors: { origins: ['https://app.example.com', 'http://localhost:5173'] },
       cursorKey: cursorKey(undefined, GOOD_SECRET),
       bodyLimit: '1mb',
       rateLimit: {
@@ -143,8 +147,20 @@ describe('loadConfig defaults', () => {
       tokenCache: { maxEntries: 500, maxAgeMs: 30_000 },
       preparedStatements: false,
       responseValidation: false,
+      requireIfMatch: true,
+      idempotencyKeyTtlSeconds: 3600,
       warnings: [],
     });
+  });
+
+  it('writes without If-Match and keeps idempotency keys a day by default', () => {
+    const config = loadConfig({});
+    expect(config.requireIfMatch).toBe(false);
+    expect(config.idempotencyKeyTtlSeconds).toBe(86_400);
+    expect(() => loadConfig({ REQUIRE_IF_MATCH: 'yes' })).toThrow(/REQUIRE_IF_MATCH/);
+    expect(() => loadConfig({ IDEMPOTENCY_KEY_TTL_SECONDS: '0' })).toThrow(
+      /IDEMPOTENCY_KEY_TTL_SECONDS must be a whole number from 1 to 2592000/,
+    );
   });
 
   it('bounds every wait on the database and a shutdown by default', () => {
@@ -508,5 +524,35 @@ describe('loadConfig: HTTP timeouts', () => {
     expect(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000' }).http.keepAliveTimeoutMs).toBe(
       65_000,
     );
+  });
+});
+
+describe('loadConfig: CORS', () => {
+  it('is off by default, and for an empty variable', () => {
+    expect(loadConfig({}).cors).toEqual({ origins: [] });
+    expect(loadConfig({ CORS_ORIGINS: '' }).cors).toEqual({ origins: [] });
+    expect(loadConfig({ CORS_ORIGINS: ' , ' }).cors).toEqual({ origins: [] });
+  });
+
+  it('reads exact origins, comma-separated, as a browser sends them, once each', () => {
+    const { cors } = loadConfig({
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173,HTTPS://App.Example.com/',
+    });
+    expect(cors).toEqual({ origins: ['https://app.example.com', 'http://localhost:5173'] });
+  });
+
+  it.each([
+    ['*', 'no wildcards'],
+    ['https://*.example.com', 'no wildcards'],
+    ['https://app.example.com/app', 'no path'],
+    ['https://app.example.com?x', 'no path'],
+    ['app.example.com', 'scheme, host and port only'],
+    ['null', 'scheme, host and port only'],
+    ['file://', 'scheme, host and port only'],
+  ])('refuses %j, naming the variable and the entry', (entry, why) => {
+    const message = configError({ CORS_ORIGINS: `http://localhost:5173,${entry}` });
+    expect(message).toMatch(/\bCORS_ORIGINS\b/);
+    expect(message).toContain(JSON.stringify(entry));
+    expect(message).toContain(why);
   });
 });

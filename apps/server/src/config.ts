@@ -9,6 +9,7 @@ import {
   type JwtConfig,
 } from './auth/auth-config.js';
 import { ASYMMETRIC_ALGORITHMS } from './auth/provider-verifier.js';
+import { parseOrigin, type CorsConfig } from './http/cors.js';
 import { DEFAULT_KEY_PREFIX, type RateLimitConfig } from './http/rate-limit/rate-limit-config.js';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './db/timeouts.js';
 import {
@@ -70,6 +71,20 @@ const algorithmList = z
       .min(1, 'must name at least one algorithm'),
   );
 
+// CORS_ORIGINS: exact origins, comma-separated, each normalised as a browser sends `Origin`.
+const originList = z.string().transform((value, ctx) =>
+  value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .flatMap((entry) => {
+      const parsed = parseOrigin(entry);
+      if ('origin' in parsed) return [parsed.origin];
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed.problem });
+      return [];
+    }),
+);
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 // Every variable the server reads, and the only place any of them is parsed.
@@ -120,6 +135,7 @@ const EnvSchema = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: optional(integer(1, 1000)),
   LOGIN_MAX_FAILURES_PER_ADDRESS: optional(integer(1, 100_000)),
   TRUST_PROXY: optional(integer(0, 10)),
+  CORS_ORIGINS: optional(originList),
   CURSOR_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
   BODY_LIMIT: optional(z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb or 1mb')),
   RATE_LIMIT: optional(z.enum(['on', 'off'])),
@@ -140,6 +156,8 @@ const EnvSchema = z.object({
   TOKEN_CACHE_MAX_AGE_SECONDS: optional(integer(1, 3600)),
   DATABASE_PREPARED: optional(z.enum(['on', 'off'])),
   RESPONSE_VALIDATION: optional(z.enum(['on', 'off'])),
+  REQUIRE_IF_MATCH: optional(z.enum(['on', 'off'])),
+  IDEMPOTENCY_KEY_TTL_SECONDS: optional(integer(1, 30 * 86_400)),
 });
 
 /** The environment as the schema parsed it: typed and checked, defaults not yet applied. */
@@ -164,6 +182,8 @@ export interface Config {
   accounts: AccountsConfig;
   /** How many proxies in front set X-Forwarded-For; 0 trusts none (the client is the peer). */
   trustProxy: number;
+  /** The origins whose pages may call the API from a browser; none (the default) is no CORS. */
+  cors: CorsConfig;
   /** Signs list cursors: derived from CURSOR_SECRET, else from the JWT secret in use. */
   cursorKey: Buffer;
   bodyLimit: string;
@@ -182,6 +202,10 @@ export interface Config {
    * column can leak, and the check costs a parse of every body (see docs/performance.md).
    */
   responseValidation: boolean;
+  /** Whether PUT, PATCH and DELETE without If-Match are refused (428) instead of applied. */
+  requireIfMatch: boolean;
+  /** How long the answer to a request with an Idempotency-Key is kept for its retries. */
+  idempotencyKeyTtlSeconds: number;
   /** Things worth telling the operator at start, e.g. that a default secret is in use. */
   warnings: string[];
 }
@@ -266,6 +290,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwt: auth.jwt,
     accounts: auth.accounts,
     trustProxy: e.TRUST_PROXY ?? 0,
+    cors: { origins: [...new Set(e.CORS_ORIGINS ?? [])] },
     cursorKey: cursorKey(e.CURSOR_SECRET, cursorSeed),
     bodyLimit: e.BODY_LIMIT ?? '100kb',
     rateLimit: {
@@ -284,6 +309,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preparedStatements: e.DATABASE_PREPARED !== 'off',
     responseValidation:
       (e.RESPONSE_VALIDATION ?? (environment === 'production' ? 'off' : 'on')) === 'on',
+    requireIfMatch: e.REQUIRE_IF_MATCH === 'on',
+    // A day, as the IETF draft suggests: longer than any client's retries, short enough that
+    // the stored answers stay a small table.
+    idempotencyKeyTtlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS ?? 86_400,
     warnings,
   };
 }

@@ -13,6 +13,7 @@ import { Readiness } from './http/health.js';
 import { createHttpServer } from './http/server.js';
 import { createRateLimits } from './http/rate-limit/rate-limits.js';
 import { HttpDrain } from './http/shutdown.js';
+import { scheduleExpiredKeysSweep } from './idempotency/expired-keys-sweep.js';
 import { createLogger } from './logger.js';
 
 function configOrExit(): Config {
@@ -120,11 +121,13 @@ async function migrate(): Promise<number> {
 }
 
 const startup = new AbortController();
+let stopSweeping = () => {};
 void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
   (applied) => {
     if (applied === undefined) return;
     readiness.markReady();
     logger.info({ database: description, migrations_applied: applied }, 'database ready');
+    stopSweeping = scheduleExpiredKeysSweep(db, logger);
     if (config.transactionPooler) void warnOnPooledTimeouts(db, config.databaseTimeouts, logger);
   },
   (error: unknown) => {
@@ -164,6 +167,7 @@ async function stop(reason: string, exitCode = 0) {
     );
   }
   try {
+    stopSweeping();
     await Promise.all([closeDatabase(db, 2_000), rateLimits.close()]);
   } catch (error) {
     logger.error({ err: error }, 'error while closing the database or Redis');

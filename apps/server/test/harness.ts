@@ -8,6 +8,7 @@ import { createApp } from '../src/app.js';
 import { createTokenVerifier } from '../src/auth/token-verifier.js';
 import type { AccountsConfig, JwtConfig } from '../src/config.js';
 import type { Db } from '../src/db/schema.js';
+import { CORS_OFF, type CorsConfig } from '../src/http/cors.js';
 import { Readiness } from '../src/http/health.js';
 import type { MemoryStoreOptions } from '../src/http/rate-limit/memory-store.js';
 import { createRateLimits, type RateLimitConfig } from '../src/http/rate-limit/rate-limits.js';
@@ -52,7 +53,13 @@ export interface TestServerOptions {
   };
   /** Proxies trusted for X-Forwarded-For: lets a test speak from many client addresses. */
   trustProxy?: number;
+  /** CORS_ORIGINS, parsed; off (as by default) unless given. */
+  cors?: CorsConfig;
   bodyLimit?: string;
+  /** REQUIRE_IF_MATCH=on: PUT, PATCH and DELETE without If-Match answer 428. */
+  requireIfMatch?: boolean;
+  /** IDEMPOTENCY_KEY_TTL_SECONDS; a day, as by default, unless given. */
+  idempotencyKeyTtlSeconds?: number;
   /** Node's HTTP timeouts, over the production defaults. */
   http?: Partial<HttpTimeouts>;
   /** false: the server stays in its starting phase (database not ready) until a test says. */
@@ -123,12 +130,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       jwt: jwtConfig,
       accounts,
       trustProxy: options.trustProxy ?? 0,
+      cors: options.cors ?? CORS_OFF,
       bodyLimit: options.bodyLimit ?? '100kb',
       // Its own, as its JWT secret is: no cursor from another test's server is valid here.
       cursorKey: randomBytes(32),
       // As in development: every answer is checked against the contract.
       responseValidation: options.responseValidation ?? true,
       requestLogLevel: 'info',
+      requireIfMatch: options.requireIfMatch ?? false,
+      idempotencyKeyTtlSeconds: options.idempotencyKeyTtlSeconds ?? 86_400,
     },
     // As in production: a client's later requests reuse its token's verdict.
     verifyToken: await createTokenVerifier(

@@ -21,10 +21,13 @@ export type SuiteResource = RegisteredResource & {
   };
 };
 
-export type Item = { id: number; user_id: string; created_at: string; updated_at: string } & Record<
-  string,
-  unknown
->;
+export type Item = {
+  id: number;
+  user_id: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+} & Record<string, unknown>;
 
 export interface Reply {
   status: number;
@@ -35,12 +38,19 @@ export interface Reply {
 /** A resource's six client methods, typed for any resource. */
 export interface Routes {
   list(args: { params: { user_id: string }; query?: Record<string, unknown> }): Promise<Reply>;
-  create(args: { params: { user_id: string }; body: unknown }): Promise<Reply>;
-  get(args: { params: { user_id: string; id: number | string } }): Promise<Reply>;
-  update(args: { params: { user_id: string; id: number }; body: unknown }): Promise<Reply>;
-  patch(args: { params: { user_id: string; id: number }; body: unknown }): Promise<Reply>;
-  remove(args: { params: { user_id: string; id: number } }): Promise<Reply>;
+  create(args: { params: { user_id: string }; body: unknown; headers?: Headers_ }): Promise<Reply>;
+  get(args: {
+    params: { user_id: string; id: number | string };
+    headers?: Headers_;
+  }): Promise<Reply>;
+  update(args: { params: ItemParams; body: unknown; headers?: Headers_ }): Promise<Reply>;
+  patch(args: { params: ItemParams; body: unknown; headers?: Headers_ }): Promise<Reply>;
+  remove(args: { params: ItemParams; headers?: Headers_ }): Promise<Reply>;
 }
+
+type ItemParams = { user_id: string; id: number };
+/** Request headers as the client takes them, by lower-case name. */
+type Headers_ = Record<string, string>;
 
 export interface User {
   id: string;
@@ -112,6 +122,12 @@ export function fixtures(server: () => TestServer, resource: SuiteResource) {
     return { id, routes: routesOf(server().clientFor(id)) };
   };
 
+  /** A second client of the same user: another tab, another device. */
+  const anotherClientOf = (user: User): User => ({
+    id: user.id,
+    routes: routesOf(server().clientFor(user.id)),
+  });
+
   const create = async (user: User, body: Record<string, unknown> = sample(0)) => {
     const reply = await user.routes.create({ params: { user_id: user.id }, body });
     if (reply.status !== 201) throw new Error(`create answered ${reply.status}`);
@@ -160,6 +176,7 @@ export function fixtures(server: () => TestServer, resource: SuiteResource) {
     fieldNames,
     sample,
     newUser,
+    anotherClientOf,
     create,
     createMany,
     stored,

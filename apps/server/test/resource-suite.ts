@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './harness.js';
+import { describeConditionalRequests } from './conditions-suite.js';
+import { describeIdempotentCreates } from './idempotency-suite.js';
 import { describeListQueries } from './list-suite.js';
 import {
   expectError,
@@ -99,6 +101,7 @@ export function describeResource(resource: SuiteResource) {
         user_id: user.id,
         ...resource.defaults,
         ...required,
+        version: 1,
         created_at: expect.any(String) as string,
         updated_at: item.created_at,
       });
@@ -150,7 +153,12 @@ export function describeResource(resource: SuiteResource) {
       });
       expect(reply.status).toBe(200);
       const item = reply.body as typeof before;
-      expect(item).toEqual({ ...before, [field]: value, updated_at: item.updated_at });
+      expect(item).toEqual({
+        ...before,
+        [field]: value,
+        version: before.version + 1,
+        updated_at: item.updated_at,
+      });
       expect(Date.parse(item.updated_at)).toBeGreaterThan(Date.parse(before.updated_at));
       expect(await stored(id)).toEqual(item);
     });
@@ -235,6 +243,8 @@ export function describeResource(resource: SuiteResource) {
   });
 
   describeListQueries(resource, f);
+  describeConditionalRequests(resource, server, f);
+  describeIdempotentCreates(resource, server, f);
 }
 
 /** A test server for a describe block, and the fixtures of one resource on it. */

@@ -1,17 +1,37 @@
 import { contract } from '@enclave/contract';
 import { initClient } from '@ts-rest/core';
+import { enclaveFetcher, type RetryOptions, type TokenSource } from './fetcher.js';
 
 export { contract };
 export type * from '@enclave/contract';
+export {
+  createOnce,
+  ifChanged,
+  ifUnchanged,
+  newIdempotencyKey,
+  versionOf,
+  wasReplayed,
+} from './conditions.js';
+export { retryAfterMs, type RetryOptions, type TokenSource } from './fetcher.js';
+export * from './session.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
   /** Where the API lives, e.g. `http://127.0.0.1:3000`. */
   baseUrl: string;
-  /** A JWT sent as `Authorization: Bearer <token>` on every request. */
-  token?: string;
+  /**
+   * The JWT sent as `Authorization: Bearer <token>`: a value, or a function asked before each
+   * request (a session's `accessToken`, which refreshes it before it expires).
+   */
+  token?: TokenSource;
   /** Extra headers sent on every request. */
   headers?: Record<string, string>;
+  /**
+   * Retries of what is safe to repeat (GET, PUT/PATCH/DELETE with If-Match, POST with an
+   * Idempotency-Key) answered 503 or 429, after `Retry-After`: 3 tries in all by default;
+   * `false` for none.
+   */
+  retry?: RetryOptions | false;
 }
 
 interface RouteArgs {
@@ -46,12 +66,13 @@ function encodingPathParams<T extends object>(routes: T): T {
 }
 
 /** A typed client of the whole API: `client.tasks.list({ params: { user_id } })`, and so on. */
-export function createClient({ baseUrl, token, headers = {} }: ClientOptions) {
+export function createClient({ baseUrl, token, headers = {}, retry = {} }: ClientOptions) {
   return encodingPathParams(
     initClient(contract, {
       // Paths start with `/`; a trailing one here would make `//api/...`, which matches no route.
       baseUrl: baseUrl.replace(/\/+$/, ''),
-      baseHeaders: token === undefined ? headers : { ...headers, authorization: `Bearer ${token}` },
+      baseHeaders: headers,
+      api: enclaveFetcher(token, retry === false ? { attempts: 1 } : retry),
       throwOnUnknownStatus: false,
     }),
   );

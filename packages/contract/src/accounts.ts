@@ -1,5 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
+import { CreateHeadersSchema, IDEMPOTENCY_KEY_REUSED_MESSAGE } from './conditions.js';
 import { conflictMessage, ErrorBodySchema, invalidRequestMessage } from './errors.js';
 import { TimestampSchema } from './fields.js';
 import type { RouteMetadata } from './resource.js';
@@ -121,27 +122,58 @@ export const accountRoutes = c.router(
     register: {
       method: 'POST',
       path: '/auth/register',
+      headers: CreateHeadersSchema,
       body: RegisterBodySchema,
       summary: 'Create an account',
-      description: `The password ${PASSWORD_RULES}. The email is stored trimmed and lower-cased.`,
+      description:
+        `The password ${PASSWORD_RULES}. The email is stored trimmed and lower-cased. With an ` +
+        '`Idempotency-Key`, a retry with the same email and password answers what the first ' +
+        'request answered (`Idempotent-Replayed: true`) instead of 409.',
       responses: {
         201: AccountSchema,
         400: error,
         409: error,
         413: error,
+        422: error,
         429: error,
         500: error,
         503: error,
       },
-      metadata: metadata(
-        { email: account.email, password: 'correct horse battery staple' },
-        { ...account, created_at: '2026-01-15T09:30:00.000Z' },
-        { ...invalidBody, 201: 'The new account', 409: 'This email already has an account' },
-        {
-          ...badPassword,
-          409: conflictMessage({ path: 'body.email', message: 'is already registered' }),
+      metadata: {
+        ...metadata(
+          { email: account.email, password: 'correct horse battery staple' },
+          { ...account, created_at: '2026-01-15T09:30:00.000Z' },
+          {
+            ...invalidBody,
+            201: 'The new account',
+            409:
+              'This email already has an account, or a request with this Idempotency-Key is ' +
+              'still being processed',
+            422: 'This Idempotency-Key was used before with another email or password',
+          },
+          {
+            ...badPassword,
+            409: conflictMessage({ path: 'body.email', message: 'is already registered' }),
+            422: IDEMPOTENCY_KEY_REUSED_MESSAGE,
+          },
+        ),
+        requestHeaders: {
+          'idempotency-key': {
+            description:
+              "Makes a retry safe: per email, kept 24 hours by default (see the resources' " +
+              'create routes).',
+            example: '5c0f8e0e-7d4b-4e0a-9d0e-1d6b2f3c4a5b',
+          },
         },
-      ),
+        responseHeaders: {
+          201: {
+            'Idempotent-Replayed': {
+              description: '`true` when this is the stored answer to an earlier request',
+              example: 'true',
+            },
+          },
+        },
+      },
     },
     login: {
       method: 'POST',

@@ -51,7 +51,23 @@ export {
 export {
   defineResource,
   itemSystemFields,
+  type HeaderDescription,
   type ResourceDeclaration,
   type RouteMetadata,
 } from './resource.js';
 export * from './registry.js';
+export {
+  CreateHeadersSchema,
+  EntityTagListSchema,
+  IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  IDEMPOTENCY_KEY_REUSED_MESSAGE,
+  IdempotencyKeySchema,
+  ItemReadHeadersSchema,
+  ItemWriteHeadersSchema,
+  PRECONDITION_REQUIRED_MESSAGE,
+  etagOf,
+  parseEntityTags,
+  preconditionFailedMessage,
+  type EntityTags,
+} from './conditions.js';

@@ -165,6 +165,16 @@ export type FilterParams<TFields extends z.ZodRawShape, TFilter extends keyof TF
   >;
 };
 
+function searchParam(searchable: readonly string[]) {
+  return Object.assign(text(1, 200), {
+    metaOpenApi: {
+      minLength: 1,
+      maxLength: 200,
+      description: `Case-insensitive text searched for in ${searchable.join(', ')}.`,
+    },
+  }).optional();
+}
+
 /** The query parameters of a resource's list route. */
 export function listQuerySchema<
   TFields extends z.ZodRawShape,
@@ -182,18 +192,10 @@ export function listQuerySchema<
       throw new Error(`Sort field ${name} must be a non-null field`);
     }
   }
-  const search =
-    list.searchable.length > 0
-      ? {
-          q: Object.assign(text(1, 200), {
-            metaOpenApi: {
-              minLength: 1,
-              maxLength: 200,
-              description: `Case-insensitive text searched for in ${list.searchable.join(', ')}.`,
-            },
-          }).optional(),
-        }
-      : {};
+  // Typed as an optional key rather than `{ q } | {}`, whose declaration (`{ q?: undefined }`)
+  // a consumer's compiler, checking the emitted .d.ts, refuses as a zod shape.
+  const search: { q?: ReturnType<typeof searchParam> } =
+    list.searchable.length > 0 ? { q: searchParam(list.searchable) } : {};
   const sort = Object.assign(z.enum(sortValues<TSort>(list.sortable)), {
     metaOpenApi: {
       description: 'A field to order by; a leading `-` orders descending. Ties go by id.',

@@ -157,6 +157,7 @@ describe('response schema', () => {
     description: null,
     complete: false,
     project_id: null,
+    version: 2,
     ...timestamps,
   };
 
@@ -172,7 +173,7 @@ describe('response schema', () => {
 
   it('carries id, owner and timestamps around the declared fields', () => {
     expect(Object.keys(widgets.schemas.response.shape).sort()).toEqual(
-      ['created_at', 'id', 'label', 'quantity', 'sku', 'updated_at', 'user_id'].sort(),
+      ['created_at', 'id', 'label', 'quantity', 'sku', 'updated_at', 'user_id', 'version'].sort(),
     );
     issuesOf(tasks.schemas.response, { ...stored, id: 0 });
     issuesOf(tasks.schemas.response, { ...stored, created_at: 'yesterday' });
@@ -287,20 +288,21 @@ describe('IdParamSchema', () => {
 });
 
 describe('routes', () => {
-  // 429: the per-user rate limit; 503: the database is away or the server is starting.
+  // 429: the per-user rate limit; 503: the database is away or the server is starting. A
+  // create's 409 and 422 are its Idempotency-Key's (in use, used for another body); 304 is an
+  // unchanged item; 412 and 428 a write's If-Match (not matched, required and missing).
   const withoutConflicts = {
     list: [200, 400, 401, 403, 429, 500, 503],
-    create: [201, 400, 401, 403, 413, 429, 500, 503],
-    get: [200, 400, 401, 403, 404, 429, 500, 503],
-    update: [200, 400, 401, 403, 404, 413, 429, 500, 503],
-    patch: [200, 400, 401, 403, 404, 413, 429, 500, 503],
-    remove: [204, 400, 401, 403, 404, 429, 500, 503],
+    create: [201, 400, 401, 403, 409, 413, 422, 429, 500, 503],
+    get: [200, 304, 400, 401, 403, 404, 429, 500, 503],
+    update: [200, 400, 401, 403, 404, 412, 413, 428, 429, 500, 503],
+    patch: [200, 400, 401, 403, 404, 412, 413, 428, 429, 500, 503],
+    remove: [204, 400, 401, 403, 404, 412, 428, 429, 500, 503],
   };
   const withConflicts = {
     ...withoutConflicts,
-    create: [201, 400, 401, 403, 409, 413, 429, 500, 503],
-    update: [200, 400, 401, 403, 404, 409, 413, 429, 500, 503],
-    patch: [200, 400, 401, 403, 404, 409, 413, 429, 500, 503],
+    update: [200, 400, 401, 403, 404, 409, 412, 413, 428, 429, 500, 503],
+    patch: [200, 400, 401, 403, 404, 409, 412, 413, 428, 429, 500, 503],
   };
 
   it.each([
@@ -325,14 +327,14 @@ describe('routes', () => {
     });
   });
 
-  it('declares exactly the statuses each task route can answer, and no 409', () => {
+  it('declares exactly the statuses each task route can answer, and no 409 on a change', () => {
     const declared = Object.fromEntries(
       Object.entries(tasks.routes).map(([key, route]) => [key, statusesOf(route)]),
     );
     expect(declared).toEqual(withoutConflicts);
   });
 
-  it('adds 409 to the writes, and only to them, when the resource declares conflicts', () => {
+  it('adds 409 to PUT and PATCH when the resource declares conflicts', () => {
     const declared = Object.fromEntries(
       Object.entries(widgets.routes).map(([key, route]) => [key, statusesOf(route)]),
     );
@@ -447,6 +449,7 @@ describe('types', () => {
       description: string | null;
       complete: boolean;
       project_id: number | null;
+      version: number;
       created_at: string;
       updated_at: string;
     }>();
@@ -505,15 +508,27 @@ describe('types', () => {
     ).toBe('gadgets');
   });
 
-  it('types 409 as a possible answer only when the resource declares unique fields', () => {
+  it('types 409 on PUT and PATCH only when the resource declares unique fields', () => {
+    type TaskPatchStatus = ServerInferResponses<typeof tasks.routes.patch>['status'];
+    type WidgetPatchStatus = ServerInferResponses<typeof widgets.routes.patch>['status'];
+    expectTypeOf<TaskPatchStatus>().toEqualTypeOf<
+      200 | 400 | 401 | 403 | 404 | 412 | 413 | 428 | 429 | 500 | 503
+    >();
+    expectTypeOf<WidgetPatchStatus>().toEqualTypeOf<
+      200 | 400 | 401 | 403 | 404 | 409 | 412 | 413 | 428 | 429 | 500 | 503
+    >();
+  });
+
+  it("types a create's key answers (409 in flight, 422 reused), 304 on GET, 412/428 on DELETE", () => {
     type TaskCreateStatus = ServerInferResponses<typeof tasks.routes.create>['status'];
-    type WidgetCreateStatus = ServerInferResponses<typeof widgets.routes.create>['status'];
-    expectTypeOf<TaskCreateStatus>().toEqualTypeOf<201 | 400 | 401 | 403 | 413 | 429 | 500 | 503>();
-    expectTypeOf<WidgetCreateStatus>().toEqualTypeOf<
-      201 | 400 | 401 | 403 | 409 | 413 | 429 | 500 | 503
+    expectTypeOf<TaskCreateStatus>().toEqualTypeOf<
+      201 | 400 | 401 | 403 | 409 | 413 | 422 | 429 | 500 | 503
     >();
     expectTypeOf<ServerInferResponses<typeof widgets.routes.get>['status']>().toEqualTypeOf<
-      200 | 400 | 401 | 403 | 404 | 429 | 500 | 503
+      200 | 304 | 400 | 401 | 403 | 404 | 429 | 500 | 503
+    >();
+    expectTypeOf<ServerInferResponses<typeof widgets.routes.remove>['status']>().toEqualTypeOf<
+      204 | 400 | 401 | 403 | 404 | 412 | 428 | 429 | 500 | 503
     >();
   });
 });

@@ -1,5 +1,15 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
+import {
+  CreateHeadersSchema,
+  etagOf,
+  IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE,
+  IDEMPOTENCY_KEY_REUSED_MESSAGE,
+  ItemReadHeadersSchema,
+  ItemWriteHeadersSchema,
+  PRECONDITION_REQUIRED_MESSAGE,
+  preconditionFailedMessage,
+} from './conditions.js';
 import { conflictMessage, ErrorBodySchema, notFoundMessage, takenMessage } from './errors.js';
 import { IdParamSchema, TimestampSchema, UserIdParamSchema } from './fields.js';
 import { listQuerySchema, type ListDeclaration } from './list-query.js';
@@ -56,6 +66,8 @@ type CreateShape<TFields extends Shape, TDefaults> = {
 export const itemSystemFields = {
   id: z.number().int().positive(),
   user_id: z.string(),
+  /** 1 when created, one more on every write; the item's ETag is this number, quoted. */
+  version: z.number().int().positive(),
   created_at: TimestampSchema,
   updated_at: TimestampSchema,
 };
@@ -81,6 +93,16 @@ export interface RouteMetadata {
   statuses?: Record<number, string>;
   /** The message an error status answers with on this route, for its example. */
   errorMessages?: Record<number, string>;
+  /** What each request header the route reads is for, with an example value. */
+  requestHeaders?: Record<string, HeaderDescription>;
+  /** The headers a status answers with on this route, besides the ones every route sends. */
+  responseHeaders?: Record<number, Record<string, HeaderDescription>>;
+}
+
+/** A header as the API documentation shows it. */
+export interface HeaderDescription {
+  description: string;
+  example: string;
 }
 
 function withDefaults<
@@ -119,12 +141,13 @@ function resourceSchemas<
     .refine((body) => Object.keys(body).length > 0, {
       message: 'must contain at least one field to change',
     });
-  const { id, user_id, created_at, updated_at } = itemSystemFields;
-  // The order a client sees: the ids, the resource's fields, then the times.
+  const { id, user_id, version, created_at, updated_at } = itemSystemFields;
+  // The order a client sees: the ids, the resource's fields, the version, then the times.
   const responseShape = {
     id,
     user_id,
     ...fields,
+    version,
     created_at,
     updated_at,
   } as ResponseShape<TFields>;
@@ -145,6 +168,42 @@ type ConflictResponses<TUnique extends string> = [TUnique] extends [never]
   ? Record<never, never>
   : typeof conflictResponse;
 
+// The headers of conditional requests and idempotent creates, as the docs show them.
+const etagHeader = {
+  ETag: {
+    description: "The item's strong entity tag: its `version`, quoted. Send it back in If-Match.",
+    example: etagOf(3),
+  },
+};
+const requestHeaderDocs = {
+  'if-none-match': {
+    description:
+      'ETags of a copy the client holds: an unchanged item answers 304 with no body. `*` ' +
+      'matches any version.',
+    example: etagOf(3),
+  },
+  'if-match': {
+    description:
+      'Write only if the item is still at this ETag (from a GET, a write, or `version` in a ' +
+      'list); otherwise 412 with the current ETag. Decided in the statement that writes.',
+    example: etagOf(3),
+  },
+  'idempotency-key': {
+    description:
+      "A key of the client's choosing (1-255 visible ASCII characters, e.g. a UUID; bare or " +
+      "quoted): the first request's answer is stored with the item and replayed, with " +
+      '`Idempotent-Replayed: true`, to a retry with the same key and body for 24 hours by ' +
+      'default. Per user and route.',
+    example: '5c0f8e0e-7d4b-4e0a-9d0e-1d6b2f3c4a5b',
+  },
+};
+const replayedHeader = {
+  'Idempotent-Replayed': {
+    description: '`true` when this is a stored answer to an earlier request with this key',
+    example: 'true',
+  },
+};
+
 /**
  * Declares a resource: its schemas and its six routes under `/api/:user_id/<name>`, each with
  * every status code it can answer.
@@ -164,7 +223,8 @@ export function defineResource<
   const item = `/api/:user_id/${name}/:id` as const;
   const ownerParams = z.object({ user_id: UserIdParamSchema });
   const itemParams = z.object({ user_id: UserIdParamSchema, id: IdParamSchema });
-  // 409 is declared only where the resource has a uniqueness rule to break.
+  // 409 is declared only where the resource has a uniqueness rule to break (and on create,
+  // where a key still in use by an earlier request is one too).
   const conflicts = (declaration.unique ?? []).length > 0;
   const withConflict = <T extends object>(responses: T) =>
     (conflicts ? { ...responses, ...conflictResponse } : responses) as T &
@@ -174,29 +234,59 @@ export function defineResource<
   // adds "not found", a route with a body "too large". (Integer keys keep ascending order.)
   const failures = { 400: error, 401: error, 403: error, 429: error, 500: error, 503: error };
   const itemFailures = { ...failures, 404: error };
+  // A conditional write can find the item changed (412), or its condition missing where the
+  // server requires one (428).
+  const conditionalFailures = { ...itemFailures, 412: error, 428: error };
   // PUT and PATCH can answer the same things.
-  const itemWriteResponses = withConflict({ 200: schemas.response, ...itemFailures, 413: error });
+  const itemWriteResponses = withConflict({
+    200: schemas.response,
+    ...conditionalFailures,
+    413: error,
+  });
   const responseExample = {
     id: 1,
     user_id: 'user-123',
     ...declaration.example,
+    version: 3,
     created_at: '2026-01-15T09:30:00.000Z',
     updated_at: '2026-01-15T09:30:00.000Z',
   };
   // Each resource's own 404 and 409 in its examples, not one resource's for all.
-  const errorMessages: Record<number, string> = { 404: notFoundMessage(singular) };
+  const errorMessages: Record<number, string> = {
+    404: notFoundMessage(singular),
+    412: preconditionFailedMessage(singular, 4),
+    428: PRECONDITION_REQUIRED_MESSAGE,
+  };
   const [uniqueField] = declaration.unique ?? [];
   if (uniqueField !== undefined) {
     const message = takenMessage(uniqueField, name);
     errorMessages[409] = conflictMessage({ path: `body.${uniqueField}`, message });
   }
-  const metadata = (requestExample?: unknown, example: unknown = responseExample) =>
+  // A create can also find its key in use (409) or used for another body (422).
+  const createMessages = {
+    409: IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE,
+    ...errorMessages,
+    422: IDEMPOTENCY_KEY_REUSED_MESSAGE,
+  };
+  const metadata = (
+    requestExample?: unknown,
+    example: unknown = responseExample,
+    extra: Pick<
+      RouteMetadata,
+      'requestHeaders' | 'responseHeaders' | 'statuses' | 'errorMessages'
+    > = {},
+  ) =>
     ({
       resource: name,
       requestExample,
       responseExample: example,
       errorMessages,
+      ...extra,
     }) satisfies RouteMetadata;
+  const conditionalWrite = {
+    requestHeaders: { 'if-match': requestHeaderDocs['if-match'] },
+    responseHeaders: { 200: etagHeader, 412: etagHeader },
+  };
 
   // Routes go through c.query/c.mutation, not c.router(): ts-rest's header validation cannot be
   // resolved on generic types, so the root contract applies c.router() once they are concrete.
@@ -211,7 +301,9 @@ export function defineResource<
       description:
         `The authenticated user's ${name}, a page at a time (newest first unless \`sort\` says ` +
         'otherwise). `count` is how many match the filters across all pages (null with ' +
-        '`count=none`); `next_cursor` fetches the next page and is null on the last one.',
+        '`count=none`); `next_cursor` fetches the next page and is null on the last one. ' +
+        "Each item's `version` is its ETag, unquoted: edit from the list with " +
+        '`If-Match: "<version>"`.',
       responses: { 200: schemas.list, ...failures },
       metadata: metadata(undefined, { [name]: [responseExample], count: 1, next_cursor: null }),
     }),
@@ -220,51 +312,84 @@ export function defineResource<
       strictStatusCodes: true as const,
       path: collection,
       pathParams: ownerParams,
+      headers: CreateHeadersSchema,
       body: schemas.create,
       summary: `Create a ${singular}`,
-      responses: withConflict({ 201: schemas.response, ...failures, 413: error }),
-      metadata: metadata(declaration.example),
+      description:
+        'With an `Idempotency-Key`, a retry (after a timeout, a 503, a lost connection) answers ' +
+        'what the first request answered instead of creating a second item.',
+      responses: { 201: schemas.response, ...failures, 409: error, 413: error, 422: error },
+      metadata: metadata(declaration.example, responseExample, {
+        errorMessages: createMessages,
+        requestHeaders: { 'idempotency-key': requestHeaderDocs['idempotency-key'] },
+        responseHeaders: {
+          201: { ...etagHeader, ...replayedHeader },
+          409: {
+            'Retry-After': {
+              description: 'Seconds to wait before retrying with the same key',
+              example: '1',
+            },
+          },
+        },
+        statuses: {
+          409: conflicts
+            ? 'Conflicts with an existing resource, or a request with this Idempotency-Key is ' +
+              'still being processed'
+            : 'A request with this Idempotency-Key is still being processed: retry shortly',
+          422: 'This Idempotency-Key was used before with a different request body',
+        },
+      }),
     }),
     get: c.query({
       method: 'GET' as const,
       strictStatusCodes: true as const,
       path: item,
       pathParams: itemParams,
+      headers: ItemReadHeadersSchema,
       summary: `Get one ${singular}`,
-      responses: { 200: schemas.response, ...itemFailures },
-      metadata: metadata(),
+      responses: { 200: schemas.response, 304: c.noBody(), ...itemFailures },
+      metadata: metadata(undefined, responseExample, {
+        requestHeaders: { 'if-none-match': requestHeaderDocs['if-none-match'] },
+        responseHeaders: { 200: etagHeader, 304: etagHeader },
+      }),
     }),
     update: c.mutation({
       method: 'PUT' as const,
       strictStatusCodes: true as const,
       path: item,
       pathParams: itemParams,
+      headers: ItemWriteHeadersSchema,
       body: schemas.replace,
       summary: `Replace a ${singular}`,
       description: 'Every writable field is required; nullable fields take an explicit null.',
       responses: itemWriteResponses,
-      metadata: metadata(declaration.example),
+      metadata: metadata(declaration.example, responseExample, conditionalWrite),
     }),
     patch: c.mutation({
       method: 'PATCH' as const,
       strictStatusCodes: true as const,
       path: item,
       pathParams: itemParams,
+      headers: ItemWriteHeadersSchema,
       body: schemas.patch,
       summary: `Change some fields of a ${singular}`,
       description: 'Only the fields sent change; at least one field is required.',
       responses: itemWriteResponses,
-      metadata: metadata(pickFirstField(declaration.example)),
+      metadata: metadata(pickFirstField(declaration.example), responseExample, conditionalWrite),
     }),
     remove: c.mutation({
       method: 'DELETE' as const,
       strictStatusCodes: true as const,
       path: item,
       pathParams: itemParams,
+      headers: ItemWriteHeadersSchema,
       body: c.noBody(),
       summary: `Delete a ${singular}`,
-      responses: { 204: c.noBody(), ...itemFailures },
-      metadata: metadata(),
+      responses: { 204: c.noBody(), ...conditionalFailures },
+      metadata: metadata(undefined, responseExample, {
+        requestHeaders: conditionalWrite.requestHeaders,
+        responseHeaders: { 412: etagHeader },
+      }),
     }),
   };
   return { ...declaration, schemas, routes };

@@ -1,9 +1,19 @@
-import { accountRoutes, conflict, errorBody, type TokenPair } from '@enclave/contract';
+import {
+  accountRoutes,
+  conflict,
+  errorBody,
+  IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE,
+  IDEMPOTENCY_KEY_REUSED_MESSAGE,
+  type Account,
+  type TokenPair,
+} from '@enclave/contract';
 import { initServer } from '@ts-rest/express';
 import type { AccountsConfig, JwtConfig } from '../auth/auth-config.js';
 import { signAccessToken } from '../auth/sign-token.js';
 import type { Db } from '../db/schema.js';
 import { authenticatedUser } from '../http/auth.js';
+import { fingerprintOf, type IdempotencyKeys } from '../idempotency/idempotency-keys.js';
+import { replay } from '../http/idempotent-replay.js';
 import {
   createAccount,
   findAccountByEmail,
@@ -22,6 +32,8 @@ export interface AccountsDependencies {
   db: Db;
   jwt: JwtConfig;
   accounts: AccountsConfig;
+  /** Where registrations with an Idempotency-Key keep their answers. */
+  keys: IdempotencyKeys;
 }
 
 const loginFailed = {
@@ -35,7 +47,7 @@ const refreshFailed = {
 } as const;
 
 /** `/auth/*`: built-in accounts issuing this server's own tokens. */
-export function accountsRouter({ db, jwt, accounts }: AccountsDependencies) {
+export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies) {
   // Computed now so the first login for an unknown email costs no more than any other.
   void spendPasswordCheck('');
   const { throttle } = accounts;
@@ -47,16 +59,52 @@ export function accountsRouter({ db, jwt, accounts }: AccountsDependencies) {
     expires_in: accounts.accessTokenTtlSeconds,
   });
 
+  const register = async (on: Db, email: string, passwordHash: string) => {
+    const account = await createAccount(on, email, passwordHash);
+    if (account === 'taken') {
+      return {
+        status: 409 as const,
+        body: conflict({ path: 'body.email', message: 'is already registered' }),
+      };
+    }
+    return { status: 201 as const, body: account };
+  };
+
   return s.router(accountRoutes, {
-    register: async ({ body }) => {
-      const account = await createAccount(db, body.email, await hashPassword(body.password));
-      if (account === 'taken') {
-        return {
-          status: 409,
-          body: conflict({ path: 'body.email', message: 'is already registered' }),
-        };
+    register: async ({ body, headers, res }) => {
+      const passwordHash = await hashPassword(body.password);
+      const key = headers['idempotency-key'];
+      if (key === undefined) return register(db, body.email, passwordHash);
+      // No one owns a key before the account exists: it is the email's. The stored answer
+      // holds no secret, and the password is never hashed into a fingerprint (a fast hash of
+      // it would be easier to attack than the account's own): a retry's password is checked
+      // against the account instead.
+      const request = {
+        owner: body.email,
+        route: 'auth.register',
+        key,
+        fingerprint: fingerprintOf({ email: body.email }),
+      };
+      const outcome = await keys.run(request, (transaction) =>
+        register(transaction, body.email, passwordHash),
+      );
+      switch (outcome.kind) {
+        case 'done':
+          return outcome.answer;
+        case 'replay': {
+          const account = await findAccountByEmail(db, body.email);
+          const same =
+            account !== undefined && (await passwordMatches(account.password_hash, body.password));
+          return same
+            ? { status: 201, body: replay<Account>(res, outcome.stored) }
+            : { status: 422, body: errorBody(422, IDEMPOTENCY_KEY_REUSED_MESSAGE) };
+        }
+        case 'reused':
+          return { status: 422, body: errorBody(422, IDEMPOTENCY_KEY_REUSED_MESSAGE) };
+        case 'in-flight':
+          res.setHeader('Retry-After', '1');
+          return { status: 409, body: errorBody(409, IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE) };
       }
-      return { status: 201, body: account };
     },
 
     login: async ({ body, req, res }) => {

@@ -21,14 +21,18 @@ export type Slot = <T>(index: number) => RawBuilder<T>;
 const MARKER = /^\u0000slot (\d+)\u0000$/;
 const slot: Slot = <T>(index: number) => sql<T>`${`\u0000slot ${index}\u0000`}`;
 
-/** Anything that runs a compiled query: a Kysely handle. */
-interface Executor {
+/** Anything that runs a compiled query: a Kysely handle or one of its transactions. */
+export interface Executor {
   executeQuery<R>(query: CompiledQuery<R>): Promise<QueryResult<R>>;
 }
 
 /** A statement compiled once for one database handle, run with new values each time. */
 export interface CompiledStatement<Row> {
-  run(values: readonly unknown[]): Promise<QueryResult<Row>>;
+  /**
+   * Runs it on the handle it was compiled for, or on `executor`: a transaction of that
+   * handle, which would otherwise compile every statement again for each transaction.
+   */
+  run(values: readonly unknown[], executor?: Executor): Promise<QueryResult<Row>>;
 }
 
 function compile<Row>(db: Executor, query: Compilable<Row>): CompiledStatement<Row> {
@@ -40,13 +44,13 @@ function compile<Row>(db: Executor, query: Compilable<Row>): CompiledStatement<R
     return match === null ? -1 : Number(match[1]);
   });
   return {
-    run(values) {
+    run(values, executor = db) {
       const parameters = sources.map((source, at) =>
         source === -1 ? compiled.parameters[at] : values[source],
       );
       // A fresh id per run, as Kysely gives each query: plugins keep per-query state by it.
       const statement: CompiledQuery<Row> = { ...compiled, parameters, queryId: createQueryId() };
-      return db.executeQuery(statement);
+      return executor.executeQuery(statement);
     },
   };
 }

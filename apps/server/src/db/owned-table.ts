@@ -23,6 +23,7 @@ export type OwnedTable<TResource extends { fields: z.ZodRawShape; defaults: obje
 export interface SystemColumns {
   id: Generated<number>;
   user_id: string;
+  version: ColumnType<number, never, RawBuilder<number>>;
   created_at: ColumnType<Date, never, never>;
   updated_at: ColumnType<Date, never, RawBuilder<Date>>;
 }

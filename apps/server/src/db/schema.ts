@@ -1,13 +1,14 @@
 import type { Resources } from '@enclave/contract';
 import type { Kysely } from 'kysely';
 import type { AccountTables } from './account-tables.js';
+import type { IdempotencyKeysTable } from './idempotency-table.js';
 import type { OwnedTable } from './owned-table.js';
 
 /** The table of every registered resource, named as the resource, typed from its declaration. */
 export type OwnedTables = { [K in keyof Resources]: OwnedTable<Resources[K]> };
 
 /** Every table the server uses. */
-export type Database = OwnedTables & AccountTables;
+export type Database = OwnedTables & AccountTables & { idempotency_keys: IdempotencyKeysTable };
 
 export type Db = Kysely<Database>;
 

@@ -179,8 +179,10 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(create.responses)).toEqual(
       expect.arrayContaining(['201', '400', '401', '403', '413']),
     );
-    expect(create.responses).not.toHaveProperty('409');
+    // A create's 409 is its Idempotency-Key in use; a change's 409 only a unique field's.
+    expect(create.responses).toHaveProperty('409');
     expect(create.responses).not.toHaveProperty('404');
+    expect(operation('/api/{user_id}/tasks/{id}', 'patch').responses).not.toHaveProperty('409');
     expect(operation('/api/{user_id}/tasks', 'get').responses).toHaveProperty('400');
     expect(operation('/api/{user_id}/projects', 'post').responses).toHaveProperty('409');
     expect(operation('/api/{user_id}/projects/{id}', 'patch').responses).toHaveProperty('409');
@@ -190,6 +192,36 @@ describe('GET /openapi.json', () => {
     expect(remove.responses['204']?.content).toBeUndefined();
     expect(remove.requestBody).toBeUndefined();
   });
+
+  it.each(Object.keys(resources))(
+    'documents the safe-write headers of %s: ETag, If-Match, If-None-Match, Idempotency-Key',
+    (name) => {
+      type Documented = Omit<Operation, 'parameters' | 'responses'> & {
+        parameters?: { name: string; in: string; description?: string; example?: string }[];
+        responses: Record<string, { headers?: Record<string, { schema: { example: string } }> }>;
+      };
+      const item = (method: string) =>
+        operation(`/api/{user_id}/${name}/{id}`, method) as unknown as Documented;
+      const create = operation(`/api/{user_id}/${name}`, 'post') as unknown as Documented;
+      const header = (op: Documented, parameter: string) =>
+        op.parameters?.find((p) => p.in === 'header' && p.name === parameter);
+
+      expect(header(item('get'), 'if-none-match')).toMatchObject({ example: '"3"' });
+      expect(item('get').responses['200']?.headers?.ETag?.schema.example).toBe('"3"');
+      expect(item('get').responses).toHaveProperty('304');
+      for (const method of ['put', 'patch', 'delete']) {
+        const op = item(method);
+        expect(header(op, 'if-match')?.description, method).toMatch(/412/);
+        expect(op.responses['412']?.headers, method).toHaveProperty('ETag');
+        expect(op.responses, method).toHaveProperty('428');
+      }
+      expect(header(create, 'idempotency-key')?.description).toMatch(/24 hours/);
+      expect(create.responses['201']?.headers).toHaveProperty('Idempotent-Replayed');
+      expect(create.responses['201']?.headers).toHaveProperty('ETag');
+      expect(create.responses['409']?.headers).toHaveProperty('Retry-After');
+      expect(create.responses).toHaveProperty('422');
+    },
+  );
 
   it('tags every operation with its resource and gives each a unique id and a summary', () => {
     const ids = new Set<string>();
@@ -225,14 +257,18 @@ describe('GET /openapi.json', () => {
     expect(properties.description).toMatchObject({ maxLength: 1000, nullable: true });
   });
 
-  it('documents the path parameters as required', () => {
+  it('documents the path parameters as required, and the condition headers as optional', () => {
     const item = operation('/api/{user_id}/tasks/{id}', 'get');
-    expect(item.parameters?.map((p) => [p.name, p.in, p.required])).toEqual([
+    expect(item.parameters?.map((p) => [p.name, p.in, p.required ?? false])).toEqual([
       ['user_id', 'path', true],
       ['id', 'path', true],
+      ['if-none-match', 'header', false],
     ]);
     const collection = operation('/api/{user_id}/tasks', 'post');
-    expect(collection.parameters?.map((p) => p.name)).toEqual(['user_id']);
+    expect(collection.parameters?.map((p) => [p.name, p.in, p.required ?? false])).toEqual([
+      ['user_id', 'path', true],
+      ['idempotency-key', 'header', false],
+    ]);
   });
 
   it("documents every list's query parameters: paging, sort values, filters and q", () => {
@@ -304,7 +340,8 @@ describe('GET /openapi.json', () => {
       const op = operation(d.path, d.method);
       for (const [status, response] of Object.entries(op.responses)) {
         const json = response.content?.['application/json'];
-        if (status === '204') continue;
+        // No body: deleted, or not modified.
+        if (status === '204' || status === '304') continue;
         expect(json?.example, `${d.name} ${status} example`).toBeDefined();
         const code = Number(status);
         if (code >= 400) {

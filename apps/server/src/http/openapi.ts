@@ -3,6 +3,7 @@ import {
   errorBody,
   invalidRequestMessage,
   type ErrorStatus,
+  type HeaderDescription,
   type RouteMetadata,
 } from '@enclave/contract';
 import type { AppRoute, AppRouter } from '@ts-rest/core';
@@ -20,12 +21,16 @@ const statusMeanings: Record<string, string> = {
   200: 'OK',
   201: 'Created',
   204: 'Deleted; no content',
+  304: 'Not modified: the item is still at the ETag in If-None-Match; no body',
   400: 'Invalid input: the message and `details` name every failing field',
   401: 'Missing, malformed, expired or otherwise invalid bearer token',
   403: "The path's user_id is not the token's subject",
   404: 'No such resource among this user\'s (another user\'s resources are "not found" too)',
   409: 'Conflicts with an existing resource',
+  412: 'The item changed since the ETag in If-Match: nothing was written; `ETag` is the current one',
   413: 'Request body over the size limit',
+  422: 'This Idempotency-Key was used before with a different request',
+  428: 'This server requires If-Match on this request (REQUIRE_IF_MATCH=on)',
   429: 'Too many requests: `Retry-After` gives the seconds to wait',
   500: 'Unexpected server error; details are logged, never sent',
   503: 'The database is unavailable or the server is starting; retry after `Retry-After` seconds',
@@ -78,6 +83,12 @@ function metadataOf(route: AppRoute): RouteMetadata | undefined {
   return route.metadata as RouteMetadata | undefined;
 }
 
+// A header of the contract's metadata as OpenAPI writes one.
+const headerObject = ({ description, example }: HeaderDescription) => ({
+  description,
+  schema: { type: 'string', example },
+});
+
 function describe(operation: Operation, route: AppRoute): Operation {
   const metadata = metadataOf(route);
   const responses = operation.responses as Record<string, Record<string, unknown>>;
@@ -85,6 +96,14 @@ function describe(operation: Operation, route: AppRoute): Operation {
     response.description = metadata?.statuses?.[Number(status)] ?? statusMeanings[status] ?? status;
     if (status === '429') response.headers = tooManyRequestsHeaders;
     if (status === '503') response.headers = unavailableHeaders;
+    const declared = metadata?.responseHeaders?.[Number(status)];
+    if (declared !== undefined) {
+      const headers = Object.entries(declared).map(([name, header]) => [
+        name,
+        headerObject(header),
+      ]);
+      response.headers = { ...(response.headers as object), ...Object.fromEntries(headers) };
+    }
     const json = (response.content as Record<string, Record<string, unknown>> | undefined)?.[
       'application/json'
     ];
@@ -96,6 +115,14 @@ function describe(operation: Operation, route: AppRoute): Operation {
     } else if (metadata?.responseExample !== undefined) {
       json.example = metadata.responseExample;
     }
+  }
+  // The request headers the contract declares, with what each is for and an example.
+  for (const parameter of (operation.parameters ?? []) as Record<string, unknown>[]) {
+    const header =
+      parameter.in === 'header' ? metadata?.requestHeaders?.[String(parameter.name)] : undefined;
+    if (header === undefined) continue;
+    parameter.description = header.description;
+    parameter.example = header.example;
   }
   const body = operation.requestBody as
     { required?: boolean; content?: Record<string, Record<string, unknown>> } | undefined;

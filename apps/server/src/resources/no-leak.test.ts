@@ -34,14 +34,20 @@ describe('with response validation off', () => {
     const created = await notes.create({ params, body: { body: 'hello' } });
     expect(created.status).toBe(201);
     const id = (created.body as { id: number }).id;
+    const once = { 'idempotency-key': `no-leak-${user}` };
+    const keyed = await notes.create({ params, body: { body: 'once' }, headers: once });
+    const replayed = await notes.create({ params, body: { body: 'once' }, headers: once });
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
     const answers = [
       created,
+      keyed,
+      replayed,
       await notes.get({ params: { ...params, id } }),
       await notes.list({ params }),
       await notes.update({ params: { ...params, id }, body: { body: 'again', pinned: true } }),
       await notes.patch({ params: { ...params, id }, body: { pinned: false } }),
     ];
-    const keys = ['body', 'created_at', 'id', 'pinned', 'updated_at', 'user_id'];
+    const keys = ['body', 'created_at', 'id', 'pinned', 'updated_at', 'user_id', 'version'];
     for (const answer of answers) {
       expect(answer.status).toBeLessThan(300);
       const items =

@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import { compiledByShape, compiledOnce, type Slot } from '../db/compiled-once.js';
+import { compiledByShape, compiledOnce, type Executor, type Slot } from '../db/compiled-once.js';
 import type { Db, OwnedTableName } from '../db/schema.js';
 import type { GenericItem, GenericTable, RegisteredResource } from './generic-resource.js';
 
@@ -129,7 +129,7 @@ export function resourceRepository(resource: RegisteredResource) {
     let index = conditionSlots(shape);
     let page = db
       .selectFrom(table)
-      .select(['id', 'user_id', 'created_at', 'updated_at'])
+      .select(['id', 'user_id', 'version', 'created_at', 'updated_at'])
       .select(fieldColumns)
       .where((eb) => matching(eb, shape, slot));
     if (shape.after) {
@@ -149,7 +149,7 @@ export function resourceRepository(resource: RegisteredResource) {
   // An item from a row that also carries the list's count. Copied key by key in one order, so
   // every item gets one shape: a rest copy (`{ total, ...item }`) cost more than the rest of
   // the list's JavaScript together.
-  const itemColumns = ['id', 'user_id', ...fieldColumns, 'created_at', 'updated_at'];
+  const itemColumns = ['id', 'user_id', ...fieldColumns, 'version', 'created_at', 'updated_at'];
   const withoutTotal = (row: GenericItem & { total: unknown }): GenericItem => {
     const item: Record<string, unknown> = {};
     for (const column of itemColumns) item[column] = row[column];
@@ -173,6 +173,7 @@ export function resourceRepository(resource: RegisteredResource) {
       .selectFrom(pageQuery(db, shape, slot))
       .select(['page.id', 'page.user_id'])
       .select(pageFieldColumns)
+      .select('page.version')
       .select(PAGE_TIMES);
 
   const pageStatements = compiledByShape((db: Tables, slot: Slot, shapeText: string) => {
@@ -209,14 +210,38 @@ export function resourceRepository(resource: RegisteredResource) {
       .selectFrom(table)
       .select(['id', 'user_id'])
       .select(fieldColumns)
-      .select(ISO_TIMES)
+      .select(['version', ...ISO_TIMES])
       .where('user_id', '=', slot<string>(0))
       .where('id', '=', slot<number>(1)),
   );
 
-  const removeStatement = compiledOnce((db: Tables, slot: Slot) =>
-    db.deleteFrom(table).where('user_id', '=', slot<string>(0)).where('id', '=', slot<number>(1)),
+  const versionStatement = compiledOnce((db: Tables, slot: Slot) =>
+    db
+      .selectFrom(table)
+      .select('version')
+      .where('user_id', '=', slot<string>(0))
+      .where('id', '=', slot<number>(1)),
   );
+
+  // A write's condition: with none, any version; else the item must be at one of them, tested
+  // in the statement that writes, so nothing can change the row between the test and the write.
+  const atVersion = (eb: Where, versions: number, first: number, slot: Slot) =>
+    eb(
+      'version',
+      'in',
+      Array.from({ length: versions }, (_, at) => slot<number>(first + at)),
+    );
+
+  // Shaped by how many versions the condition names (0: none).
+  const removeStatements = compiledByShape((db: Tables, slot: Slot, shape: string) => {
+    const versions = Number(shape);
+    let statement = db
+      .deleteFrom(table)
+      .where('user_id', '=', slot<string>(0))
+      .where('id', '=', slot<number>(1));
+    if (versions > 0) statement = statement.where((eb) => atVersion(eb, versions, 2, slot));
+    return statement;
+  });
 
   // Shaped by the fields written (sorted, comma-joined); their values follow the owner (and id).
   const createStatements = compiledByShape((db: Tables, slot: Slot, shape: string) => {
@@ -227,20 +252,32 @@ export function resourceRepository(resource: RegisteredResource) {
       .values({ ...values, user_id: slot<string>(0) })
       .returning(['id', 'user_id'])
       .returning(fieldColumns)
-      .returning(ISO_TIMES);
+      .returning(['version', ...ISO_TIMES]);
   });
 
+  // Shaped by the fields written and how many versions the condition names:
+  // `title,done|1`. The fields' values follow the owner and id, then the versions.
   const updateStatements = compiledByShape((db: Tables, slot: Slot, shape: string) => {
-    const fields = shape === '' ? [] : shape.split(',');
+    const [written = '', versionCount = '0'] = shape.split('|');
+    const fields = written === '' ? [] : written.split(',');
+    const versions = Number(versionCount);
     const changes = Object.fromEntries(fields.map((field, at) => [field, slot(at + 2)]));
-    return db
+    let statement = db
       .updateTable(table)
-      .set({ ...changes, updated_at: sql<Date>`now()` })
+      .set({
+        ...changes,
+        version: sql<number>`${sql.ref('version')} + 1`,
+        updated_at: sql<Date>`now()`,
+      })
       .where('user_id', '=', slot<string>(0))
-      .where('id', '=', slot<number>(1))
+      .where('id', '=', slot<number>(1));
+    if (versions > 0) {
+      statement = statement.where((eb) => atVersion(eb, versions, fields.length + 2, slot));
+    }
+    return statement
       .returning(['id', 'user_id'])
       .returning(fieldColumns)
-      .returning(ISO_TIMES);
+      .returning(['version', ...ISO_TIMES]);
   });
 
   return {
@@ -279,31 +316,59 @@ export function resourceRepository(resource: RegisteredResource) {
       return rows[0];
     },
 
-    async create(db: Db, owner: string, values: Record<string, unknown>): Promise<GenericItem> {
+    /** The item's version, or undefined when the owner has no such item. */
+    async versionOf(db: Db, owner: string, id: number): Promise<number | undefined> {
+      const { rows } = await versionStatement(tables(db)).run([owner, id]);
+      return rows[0]?.version;
+    },
+
+    /** Creates an item; inside a transaction of `db` when `executor` is one. */
+    async create(
+      db: Db,
+      owner: string,
+      values: Record<string, unknown>,
+      executor?: Executor,
+    ): Promise<GenericItem> {
       const fields = writtenFields(values);
       const statement = createStatements(tables(db), fields.join(','));
-      const { rows } = await statement.run([owner, ...fields.map((field) => values[field])]);
+      const parameters = [owner, ...fields.map((field) => values[field])];
+      const { rows } = await statement.run(parameters, executor);
       const row = rows[0];
       if (row === undefined) throw new Error(`insert into ${table} returned no row`);
       return row;
     },
 
-    /** Changes the given fields (all of them for PUT) in one atomic statement. */
+    /**
+     * Changes the given fields (all of them for PUT) in one atomic statement, and the version;
+     * with `versions`, only if the item is at one of them. Undefined when nothing was written:
+     * no such item, or (with `versions`) it is at another version.
+     */
     async update(
       db: Db,
       owner: string,
       id: number,
       changes: Record<string, unknown>,
+      versions: readonly number[] = [],
     ): Promise<GenericItem | undefined> {
       const fields = writtenFields(changes);
-      const statement = updateStatements(tables(db), fields.join(','));
-      const { rows } = await statement.run([owner, id, ...fields.map((field) => changes[field])]);
+      const statement = updateStatements(tables(db), `${fields.join(',')}|${versions.length}`);
+      const values = [owner, id, ...fields.map((field) => changes[field]), ...versions];
+      const { rows } = await statement.run(values);
       return rows[0];
     },
 
-    /** True when this call deleted the row; of concurrent deletes of one row exactly one wins. */
-    async remove(db: Db, owner: string, id: number): Promise<boolean> {
-      const { numAffectedRows } = await removeStatement(tables(db)).run([owner, id]);
+    /**
+     * True when this call deleted the row (with `versions`, only if it was at one of them); of
+     * concurrent deletes of one row exactly one wins.
+     */
+    async remove(
+      db: Db,
+      owner: string,
+      id: number,
+      versions: readonly number[] = [],
+    ): Promise<boolean> {
+      const statement = removeStatements(tables(db), String(versions.length));
+      const { numAffectedRows } = await statement.run([owner, id, ...versions]);
       return (numAffectedRows ?? 0n) > 0n;
     },
   };

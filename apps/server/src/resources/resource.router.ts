@@ -1,8 +1,13 @@
 import {
   contract,
   errorBody,
+  etagOf,
+  IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE,
+  IDEMPOTENCY_KEY_REUSED_MESSAGE,
   invalidRequest,
   notFoundMessage,
+  PRECONDITION_REQUIRED_MESSAGE,
+  preconditionFailedMessage,
   resources,
   type ResourceName,
 } from '@enclave/contract';
@@ -11,11 +16,14 @@ import {
   type AppRouteImplementation,
   type TsRestExpressOptions,
 } from '@ts-rest/express';
-import type { Express } from 'express';
+import type { Express, Response } from 'express';
 import type { Db } from '../db/schema.js';
 import { authenticatedUser } from '../http/auth.js';
+import { fingerprintOf, type IdempotencyKeys } from '../idempotency/idempotency-keys.js';
+import { replay } from '../http/idempotent-replay.js';
+import { notModified, writeCondition } from './conditions.js';
 import type { CursorCodec } from './cursor.js';
-import type { GenericRoutes, RegisteredResource } from './generic-resource.js';
+import type { GenericItem, GenericRoutes, RegisteredResource } from './generic-resource.js';
 import { afterCursor, cursorScope, listCriteria, nextCursor } from './list-request.js';
 import { resourceRepository } from './resource.repository.js';
 import { answerViolation, expectedViolations } from './write-violations.js';
@@ -23,6 +31,10 @@ import { answerViolation, expectedViolations } from './write-violations.js';
 export interface RouterDependencies {
   db: Db;
   cursors: CursorCodec;
+  /** Where creates with an Idempotency-Key keep their answers. */
+  idempotencyKeys: IdempotencyKeys;
+  /** Refuse PUT, PATCH and DELETE without If-Match (428). */
+  requireIfMatch: boolean;
 }
 
 /** The implementation of every route of a resource, each checked against its route's types. */
@@ -33,7 +45,7 @@ export type ResourceHandlers = {
 /** The six routes of a resource; the owner always comes from the verified token. */
 export function resourceHandlers(
   resource: RegisteredResource,
-  { db, cursors }: RouterDependencies,
+  { db, cursors, idempotencyKeys, requireIfMatch }: RouterDependencies,
 ): ResourceHandlers {
   const repository = resourceRepository(resource);
   const violations = expectedViolations(resource);
@@ -64,11 +76,81 @@ export function resourceHandlers(
     }
   };
 
+  const preconditionRequired = {
+    status: 428,
+    body: errorBody(428, PRECONDITION_REQUIRED_MESSAGE),
+  } as const;
+  const createRoute = `${resource.name}.create`;
+
+  // A conditional write that wrote nothing: the item is gone (404) or at another version
+  // (412, with the version it is at now, so the client can read it and decide).
+  const conditionFailed = async (res: Response, owner: string, id: number) => {
+    const current = await repository.versionOf(db, owner, id);
+    if (current === undefined) return notFound;
+    res.setHeader('ETag', etagOf(current));
+    const message = preconditionFailedMessage(resource.singular, current);
+    return { status: 412 as const, body: errorBody(412, message) };
+  };
+
   // PUT and PATCH differ in what the contract lets through, not in how they are stored.
-  const change = async (owner: string, id: number, changes: Record<string, unknown>) => {
-    const result = await writing(() => repository.update(db, owner, id, changes));
+  const change = async (
+    res: Response,
+    id: number,
+    changes: Record<string, unknown>,
+    ifMatch: string | undefined,
+  ) => {
+    const owner = authenticatedUser(res);
+    const condition = writeCondition(ifMatch, requireIfMatch);
+    if (condition.kind === 'missing') return preconditionRequired;
+    const versions = condition.kind === 'versions' ? condition.versions : [];
+    if (condition.kind === 'versions' && versions.length === 0) {
+      return conditionFailed(res, owner, id);
+    }
+    const result = await writing(() => repository.update(db, owner, id, changes, versions));
     if (!result.ok) return result.answer;
-    return result.value === undefined ? notFound : { status: 200 as const, body: result.value };
+    const item = result.value;
+    if (item === undefined) {
+      return condition.kind === 'versions' ? conditionFailed(res, owner, id) : notFound;
+    }
+    res.setHeader('ETag', etagOf(item.version));
+    return { status: 200 as const, body: item };
+  };
+
+  const create = async (owner: string, body: Record<string, unknown>, res: Response) => {
+    const result = await writing(() => repository.create(db, owner, body));
+    if (!result.ok) return result.answer;
+    res.setHeader('ETag', etagOf(result.value.version));
+    return { status: 201 as const, body: result.value };
+  };
+
+  // A create with an Idempotency-Key: made once, its answer stored with it and replayed.
+  const createOnce = async (
+    owner: string,
+    body: Record<string, unknown>,
+    key: string,
+    res: Response,
+  ) => {
+    const request = { owner, route: createRoute, key, fingerprint: fingerprintOf(body) };
+    const result = await writing(() =>
+      idempotencyKeys.run(request, async (transaction) => {
+        const item = await repository.create(db, owner, body, transaction);
+        return { status: 201 as const, body: item, headers: { ETag: etagOf(item.version) } };
+      }),
+    );
+    if (!result.ok) return result.answer;
+    const outcome = result.value;
+    switch (outcome.kind) {
+      case 'done':
+        res.setHeader('ETag', outcome.answer.headers.ETag);
+        return { status: 201 as const, body: outcome.answer.body };
+      case 'replay':
+        return { status: 201 as const, body: replay<GenericItem>(res, outcome.stored) };
+      case 'reused':
+        return { status: 422 as const, body: errorBody(422, IDEMPOTENCY_KEY_REUSED_MESSAGE) };
+      case 'in-flight':
+        res.setHeader('Retry-After', '1');
+        return { status: 409 as const, body: errorBody(409, IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE) };
+    }
   };
 
   return {
@@ -90,20 +172,34 @@ export function resourceHandlers(
       const items = { [resource.name]: page };
       return { status: 200, body: Object.assign(items, { count, next_cursor }) };
     },
-    create: async ({ res, body }) => {
-      const result = await writing(() => repository.create(db, authenticatedUser(res), body));
-      return result.ok ? { status: 201, body: result.value } : result.answer;
+    create: ({ res, body, headers }) => {
+      const owner = authenticatedUser(res);
+      const key = headers['idempotency-key'];
+      return key === undefined ? create(owner, body, res) : createOnce(owner, body, key, res);
     },
-    get: async ({ res, params }) => {
+    get: async ({ res, params, headers }) => {
       const item = await repository.find(db, authenticatedUser(res), params.id);
-      return item === undefined ? notFound : { status: 200, body: item };
+      if (item === undefined) return notFound;
+      res.setHeader('ETag', etagOf(item.version));
+      return notModified(headers['if-none-match'], item.version)
+        ? { status: 304, body: undefined }
+        : { status: 200, body: item };
     },
-    update: ({ res, params, body }) => change(authenticatedUser(res), params.id, body),
-    patch: ({ res, params, body }) => change(authenticatedUser(res), params.id, body),
-    remove: async ({ res, params }) =>
-      (await repository.remove(db, authenticatedUser(res), params.id))
+    update: ({ res, params, body, headers }) => change(res, params.id, body, headers['if-match']),
+    patch: ({ res, params, body, headers }) => change(res, params.id, body, headers['if-match']),
+    remove: async ({ res, params, headers }) => {
+      const owner = authenticatedUser(res);
+      const condition = writeCondition(headers['if-match'], requireIfMatch);
+      if (condition.kind === 'missing') return preconditionRequired;
+      const versions = condition.kind === 'versions' ? condition.versions : [];
+      if (versions.length > 0 && (await repository.remove(db, owner, params.id, versions))) {
+        return { status: 204, body: undefined };
+      }
+      if (condition.kind === 'versions') return conditionFailed(res, owner, params.id);
+      return (await repository.remove(db, owner, params.id))
         ? { status: 204, body: undefined }
-        : notFound,
+        : notFound;
+    },
   };
 }
 

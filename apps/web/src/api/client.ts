@@ -1,0 +1,108 @@
+import { createClient, type Client } from '@enclave/client';
+import { ApiError, asErrorBody, retryAfterMs } from './api-error';
+import { asApiError } from './auth';
+
+/** What every typed-client call resolves to. */
+export interface Answer {
+  status: number;
+  body: unknown;
+  headers: Headers;
+}
+
+/**
+ * Where access tokens come from: the typed client's session (`createSession` of
+ * `@enclave/client`). Undefined: signed out. A SessionError: the server could not be reached.
+ */
+export interface TokenSource {
+  /** A token valid for a while yet, refreshed first if due. */
+  accessToken: () => Promise<string | undefined>;
+  /** Trades the refresh token even if the access token looks valid (it was just refused). */
+  refresh: () => Promise<string | undefined>;
+  /** Ends the session here without asking the server: it refused even a fresh token. */
+  signOutLocally: (reason: 'expired') => Promise<void>;
+}
+
+/** The typed client for one signed-in user, with the token handling done once, here. */
+export interface Api {
+  /** The signed-in user: the `user_id` of every resource path. */
+  readonly userId: string;
+  /**
+   * Runs one typed-client call with a current access token. A 401 trades the refresh token
+   * and repeats the call once: a token can expire between the check and the server (a slow
+   * network, a wrong clock), and the user should not see that. No answer at all rejects with
+   * an ApiError of status 0.
+   */
+  call<A extends Answer>(request: (client: Client) => Promise<A>): Promise<A>;
+}
+
+export interface ApiOptions {
+  baseUrl: string;
+  userId: string;
+  tokens: TokenSource;
+}
+
+const isAbort = (error: unknown) => error instanceof DOMException && error.name === 'AbortError';
+
+const signedOut = () =>
+  new ApiError(401, { error: 'Unauthorized', message: 'You are signed out.', status_code: 401 });
+
+/** A token to send, or the ApiError that says why there is none (signed out, no answer). */
+async function tokenFrom(get: () => Promise<string | undefined>): Promise<string> {
+  let token: string | undefined;
+  try {
+    token = await get();
+  } catch (error) {
+    throw asApiError(error);
+  }
+  if (token === undefined) throw signedOut();
+  return token;
+}
+
+export function createApi({ baseUrl, userId, tokens }: ApiOptions): Api {
+  const client = createClient({
+    baseUrl,
+    // Asked before every request: the session answers its current token, refreshed if due.
+    token: () => tokenFrom(tokens.accessToken),
+    // TanStack Query retries, by the app's policy (api-error.ts): the app sees each 503 as it
+    // comes, to show the banner, rather than after the client's own quiet retries.
+    retry: false,
+  });
+
+  async function send<A extends Answer>(request: (client: Client) => Promise<A>): Promise<A> {
+    try {
+      return await request(client);
+    } catch (error) {
+      // Cancelled by TanStack Query, or the session's own verdict (signed out): as they are.
+      if (isAbort(error) || error instanceof ApiError) throw error;
+      throw new ApiError(0, undefined);
+    }
+  }
+
+  return {
+    userId,
+    async call(request) {
+      const answer = await send(request);
+      if (answer.status !== 401) return answer;
+      await tokenFrom(tokens.refresh);
+      const retried = await send(request);
+      if (retried.status === 401) await tokens.signOutLocally('expired');
+      return retried;
+    },
+  };
+}
+
+/**
+ * The answer if its status is one of `expected`, narrowed to those; otherwise throws the
+ * ApiError that describes it, for TanStack Query to hold as the query's or mutation's error.
+ */
+export function expectStatus<A extends Answer, S extends A['status']>(
+  answer: A,
+  ...expected: S[]
+): Extract<A, { status: S }> {
+  if ((expected as number[]).includes(answer.status)) return answer as Extract<A, { status: S }>;
+  throw new ApiError(
+    answer.status,
+    asErrorBody(answer.body),
+    retryAfterMs(answer.headers.get('retry-after')),
+  );
+}

@@ -1,0 +1,133 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { accountQuery } from './api/account';
+import { Announcer, useAnnounce } from './components/announcer';
+import { Link } from './components/link';
+import { Loading } from './components/notices';
+import { UnavailableBanner } from './components/unavailable-banner';
+import { navigate, useRoute } from './router/navigation';
+import type { Route } from './router/routes';
+import { NotFoundScreen } from './screens/not-found-screen';
+import { NotesScreen } from './screens/notes-screen';
+import { ProjectsScreen } from './screens/projects-screen';
+import { SignInScreen } from './screens/sign-in';
+import { SignUpScreen } from './screens/sign-up';
+import { TaskScreen } from './screens/task/task-screen';
+import { TasksScreen } from './screens/tasks/tasks-screen';
+import { useApi, useSession, useSessionState } from './session-context';
+
+const NAV = [
+  { name: 'tasks', label: 'Tasks' },
+  { name: 'projects', label: 'Projects' },
+  { name: 'notes', label: 'Notes' },
+] as const;
+
+function AccountMenu() {
+  const api = useApi();
+  const session = useSession();
+  const announce = useAnnounce();
+  const account = useQuery(accountQuery(api));
+  const signOut = async () => {
+    navigate({ name: 'sign-in' }, { replace: true });
+    await session.signOut();
+    announce('Signed out');
+  };
+  return (
+    <div className="account">
+      {account.data === undefined ? null : <span className="muted">{account.data.email}</span>}
+      <button type="button" onClick={() => void signOut()}>
+        Sign out
+      </button>
+    </div>
+  );
+}
+
+function SignedInScreen({ route }: { route: Route }) {
+  // Signed in at the sign-in or sign-up address: the tasks are what the user came for.
+  const misplaced = route.name === 'sign-in' || route.name === 'sign-up';
+  useEffect(() => {
+    if (misplaced) navigate({ name: 'tasks', filters: {} }, { replace: true });
+  }, [misplaced]);
+  switch (route.name) {
+    case 'sign-in':
+    case 'sign-up':
+      return null;
+    case 'tasks':
+      return <TasksScreen filters={route.filters} />;
+    case 'task':
+      return <TaskScreen key={route.id} id={route.id} />;
+    case 'projects':
+      return <ProjectsScreen />;
+    case 'notes':
+      return <NotesScreen />;
+    case 'not-found':
+      return <NotFoundScreen path={route.path} />;
+  }
+}
+
+function Content({ route }: { route: Route }) {
+  const state = useSessionState();
+  const [registered, setRegistered] = useState<string>();
+  if (state.status === 'restoring') return <Loading>Restoring your session…</Loading>;
+  if (state.status === 'signed-in') return <SignedInScreen route={route} />;
+  if (route.name === 'sign-up') {
+    return (
+      <SignUpScreen
+        onRegistered={(email) => {
+          setRegistered(email);
+          navigate({ name: 'sign-in' });
+        }}
+      />
+    );
+  }
+  // Any other address asks for a sign-in first, then shows what it names.
+  return (
+    <SignInScreen
+      email={registered}
+      notice={
+        registered === undefined
+          ? state.reason
+          : `Account created for ${registered}. Sign in to continue.`
+      }
+    />
+  );
+}
+
+export function App() {
+  const route = useRoute();
+  const state = useSessionState();
+  const signedIn = state.status === 'signed-in';
+  return (
+    <Announcer>
+      <header className="top">
+        <a className="brand" href="#/tasks">
+          Enclave
+        </a>
+        {signedIn ? (
+          <nav aria-label="Main">
+            {NAV.map(({ name, label }) => {
+              const current = route.name === name || (name === 'tasks' && route.name === 'task');
+              return (
+                <Link
+                  key={name}
+                  to={name === 'tasks' ? { name, filters: {} } : { name }}
+                  aria-current={current ? 'page' : undefined}
+                >
+                  {label}
+                </Link>
+              );
+            })}
+          </nav>
+        ) : null}
+        {signedIn ? <AccountMenu /> : null}
+      </header>
+      <UnavailableBanner />
+      <main>
+        <Content route={route} />
+      </main>
+      <footer>
+        Built on the Enclave API — <a href="/docs">API documentation</a>
+      </footer>
+    </Announcer>
+  );
+}

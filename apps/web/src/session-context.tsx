@@ -1,0 +1,99 @@
+import { useQueryClient } from '@tanstack/react-query';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useSyncExternalStore,
+  type ReactNode,
+} from 'react';
+import { createApi, type Api } from './api/client';
+import type { Connectivity } from './api/connectivity';
+import type { Session, SessionState } from './api/session';
+import { retryingUnavailable } from './query-client';
+
+interface Services {
+  session: Session;
+  connectivity: Connectivity;
+  baseUrl: string;
+}
+
+const ServicesContext = createContext<Services | undefined>(undefined);
+const ApiContext = createContext<Api | undefined>(undefined);
+
+/** Provides the session, and the typed API of its user while someone is signed in. */
+export function SessionProvider({ children, ...services }: Services & { children: ReactNode }) {
+  const { session, connectivity, baseUrl } = services;
+  const state = useSyncExternalStore(session.subscribe, session.state);
+  const queryClient = useQueryClient();
+  const userId = state.status === 'signed-in' ? state.userId : undefined;
+  const api = useMemo(
+    () => (userId === undefined ? undefined : createApi({ baseUrl, userId, tokens: session })),
+    [baseUrl, userId, session],
+  );
+  // Whoever signs in next must never see this user's cached data, not even for a frame.
+  const previousUser = useRef(userId);
+  useEffect(() => {
+    if (previousUser.current !== undefined && previousUser.current !== userId) queryClient.clear();
+    previousUser.current = userId;
+  }, [userId, queryClient]);
+  const value = useMemo(
+    () => ({ session, connectivity, baseUrl }),
+    [session, connectivity, baseUrl],
+  );
+  return (
+    <ServicesContext.Provider value={value}>
+      <ApiContext.Provider value={api}>{children}</ApiContext.Provider>
+    </ServicesContext.Provider>
+  );
+}
+
+function useServices(): Services {
+  const services = useContext(ServicesContext);
+  if (services === undefined) throw new Error('useServices outside <SessionProvider>');
+  return services;
+}
+
+export function useSession(): Session {
+  return useServices().session;
+}
+
+export function useSessionState(): SessionState {
+  const { session } = useServices();
+  return useSyncExternalStore(session.subscribe, session.state);
+}
+
+/**
+ * Whether the server is unavailable as far as the screen knows: a request is waiting to be
+ * retried for it, or the session, restoring itself, cannot reach it.
+ */
+export function useUnavailable(): boolean {
+  const { connectivity, session } = useServices();
+  const queryClient = useQueryClient();
+  const retrying = useSyncExternalStore(
+    useCallback(
+      (onChange: () => void) => {
+        const queries = queryClient.getQueryCache().subscribe(onChange);
+        const mutations = queryClient.getMutationCache().subscribe(onChange);
+        return () => {
+          queries();
+          mutations();
+        };
+      },
+      [queryClient],
+    ),
+    () => retryingUnavailable(queryClient),
+  );
+  const unreachable = useSyncExternalStore(connectivity.subscribe, connectivity.unavailable);
+  const restoring = useSyncExternalStore(session.subscribe, session.state).status === 'restoring';
+  return retrying || (restoring && unreachable);
+}
+
+/** The signed-in user's API; only screens shown to a signed-in user call this. */
+export function useApi(): Api {
+  const api = useContext(ApiContext);
+  if (api === undefined) throw new Error('useApi while signed out');
+  return api;
+}
