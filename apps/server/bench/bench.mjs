@@ -451,8 +451,11 @@ function workloadRequests(name, users, writers) {
         const version = versions.get(next.path) ?? 1;
         return { ...next, headers: { ...next.headers, 'if-match': `"${version}"` } };
       },
-      onResponse: (status, _body, context, headers) => {
-        const version = Number(/^"(\d+)"$/.exec(headers?.etag ?? '')?.[1]);
+      onResponse: (status, _body, context, headers = {}) => {
+        // autocannon keeps the header names as the server wrote them (`ETag`).
+        const [, etag = ''] =
+          Object.entries(headers).find(([name]) => name.toLowerCase() === 'etag') ?? [];
+        const version = Number(/^"(\d+)"$/.exec(etag)?.[1]);
         if (Number.isSafeInteger(version)) versions.set(context.path, version);
       },
     },

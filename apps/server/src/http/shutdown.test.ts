@@ -1,41 +1,24 @@
 // SIGTERM sent to a real server process while kept-alive clients keep it busy.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { keepAliveLoad } from '../../test/keep-alive-load.js';
+import {
+  processDatabaseEnv,
+  readDatabaseOf,
+  removeDataFolders,
+} from '../../test/process-database.js';
 import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
-import { openDatabase } from '../db/database.js';
 
 const JWT_SECRET = randomBytes(32).toString('hex');
-const databaseUrl = inject('databaseUrl');
-const folders: string[] = [];
 const processes: ServerProcess[] = [];
+const databaseEnv = () => processDatabaseEnv('shutdown');
 
-/** The run's PostgreSQL database, or a fresh embedded data folder. */
-function databaseEnv(): Record<string, string> {
-  if (databaseUrl !== null) return { DATABASE_URL: databaseUrl };
-  const folder = mkdtempSync(join(tmpdir(), 'enclave-shutdown-'));
-  folders.push(folder);
-  return { DATA_DIR: folder };
-}
-
-async function storedTaskIds(env: Record<string, string>, userId: string): Promise<Set<number>> {
-  const { db } = await openDatabase({
-    url: env.DATABASE_URL,
-    dataDir: env.DATA_DIR ?? '',
-    poolMax: 1,
-    preparedStatements: inject('databasePrepared'),
-  });
-  try {
+const storedTaskIds = (env: Record<string, string>, userId: string) =>
+  readDatabaseOf(env, async (db) => {
     const rows = await db.selectFrom('tasks').select('id').where('user_id', '=', userId).execute();
     return new Set(rows.map((row) => row.id));
-  } finally {
-    await db.destroy();
-  }
-}
+  });
 
 async function startReady(env: Record<string, string>): Promise<ServerProcess> {
   // One user's load from 32 connections would meet the per-user rate limit, which is not
@@ -50,9 +33,7 @@ afterEach(async () => {
   await Promise.all(processes.splice(0).map((server) => server.kill()));
 });
 
-afterAll(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
+afterAll(removeDataFolders);
 
 describe('SIGTERM under load', () => {
   it('finishes every request, closes each kept-alive connection, loses nothing, exits 0', async () => {

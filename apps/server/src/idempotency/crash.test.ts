@@ -3,26 +3,18 @@
 // The item and its stored answer are one transaction, so each key ends with exactly one
 // item, and each answer a client already had is the one it gets again.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createClient, createOnce, wasReplayed } from '@enclave/client';
 import jwt from 'jsonwebtoken';
-import { afterAll, expect, inject, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import {
+  processDatabaseEnv,
+  readDatabaseOf,
+  removeDataFolders,
+} from '../../test/process-database.js';
 import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
-import { openDatabase } from '../db/database.js';
 
 const JWT_SECRET = randomBytes(32).toString('hex');
-const databaseUrl = inject('databaseUrl');
 const processes: ServerProcess[] = [];
-const folders: string[] = [];
-
-function databaseEnv(): Record<string, string> {
-  if (databaseUrl !== null) return { DATABASE_URL: databaseUrl };
-  const folder = mkdtempSync(join(tmpdir(), 'enclave-crash-'));
-  folders.push(folder);
-  return { DATA_DIR: folder };
-}
 
 async function start(env: Record<string, string>): Promise<ServerProcess> {
   const server = startServerProcess({ JWT_SECRET, RATE_LIMIT: 'off', ...env });
@@ -31,32 +23,23 @@ async function start(env: Record<string, string>): Promise<ServerProcess> {
   return server;
 }
 
-async function storedTitles(env: Record<string, string>, userId: string): Promise<string[]> {
-  const { db } = await openDatabase({
-    url: env.DATABASE_URL,
-    dataDir: env.DATA_DIR ?? '',
-    poolMax: 1,
-    preparedStatements: inject('databasePrepared'),
-  });
-  try {
+const storedTitles = (env: Record<string, string>, userId: string) =>
+  readDatabaseOf(env, async (db) => {
     const rows = await db
       .selectFrom('tasks')
       .select('title')
       .where('user_id', '=', userId)
       .execute();
     return rows.map((row) => row.title).sort();
-  } finally {
-    await db.destroy();
-  }
-}
+  });
 
 afterAll(async () => {
   await Promise.all(processes.map((server) => server.kill()));
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  removeDataFolders();
 });
 
 it('after a crash mid-write, retrying each key leaves exactly one item per key', async () => {
-  const env = databaseEnv();
+  const env = processDatabaseEnv('crash');
   const userId = `user-${randomUUID()}`;
   const token = jwt.sign({ sub: userId }, JWT_SECRET, { expiresIn: 300 });
   const creates = Array.from({ length: 150 }, (_, i) => ({
