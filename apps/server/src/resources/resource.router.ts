@@ -191,14 +191,15 @@ export function resourceHandlers(
       const owner = authenticatedUser(res);
       const condition = writeCondition(headers['if-match'], requireIfMatch);
       if (condition.kind === 'missing') return preconditionRequired;
-      const versions = condition.kind === 'versions' ? condition.versions : [];
-      if (versions.length > 0 && (await repository.remove(db, owner, params.id, versions))) {
-        return { status: 204, body: undefined };
+      const deleted = { status: 204, body: undefined } as const;
+      if (condition.kind === 'any') {
+        return (await repository.remove(db, owner, params.id)) ? deleted : notFound;
       }
-      if (condition.kind === 'versions') return conditionFailed(res, owner, params.id);
-      return (await repository.remove(db, owner, params.id))
-        ? { status: 204, body: undefined }
-        : notFound;
+      const { versions } = condition;
+      if (versions.length > 0 && (await repository.remove(db, owner, params.id, versions))) {
+        return deleted;
+      }
+      return conditionFailed(res, owner, params.id);
     },
   };
 }
