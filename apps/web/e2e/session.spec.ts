@@ -53,3 +53,38 @@ test('the session survives a reload, and signing out ends it in every tab', asyn
   expect(otherProblems.failedRequests).toEqual([]);
   expectNoPageErrors(otherProblems);
 });
+
+test('a reload while the server is unavailable waits for it, saying so, and stays signed in', async ({
+  page,
+  problems,
+}) => {
+  const account = await registered();
+  await signIn(page, account);
+  await addTask(page, 'Kept through the outage');
+  // The next two refreshes find the server unavailable (its own answer, Retry-After: 1).
+  let refused = 0;
+  await page.route(/\/auth\/refresh$/, async (route) => {
+    if (refused >= 2) return route.fallback();
+    refused += 1;
+    return route.fulfill({
+      status: 503,
+      headers: { 'retry-after': '1', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        error: 'Service Unavailable',
+        message: 'The database is unavailable; try again shortly',
+        status_code: 503,
+      }),
+    });
+  });
+  await page.reload();
+  // The session is restoring, not signed out: no sign-in screen, and the banner says why.
+  const banner = page.getByTestId('unavailable-banner');
+  await expect(banner).toBeVisible();
+  await expect(page.getByText('Restoring your session…')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toHaveCount(0);
+  // Tried again after Retry-After, without the user doing anything.
+  await expect(taskLink(page, 'Kept through the outage')).toBeVisible();
+  await expect(banner).toHaveCount(0);
+  expect(refused).toBe(2);
+  expect(problems.failedRequests).toEqual(['POST /auth/refresh 503', 'POST /auth/refresh 503']);
+});

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { accountQuery } from './api/account';
 import { Announcer, useAnnounce } from './components/announcer';
+import type { SignedOutReason } from '@enclave/client';
 import { Link } from './components/link';
 import { Loading } from './components/notices';
 import { UnavailableBanner } from './components/unavailable-banner';
@@ -15,6 +16,15 @@ import { SignUpScreen } from './screens/sign-up';
 import { TaskScreen } from './screens/task/task-screen';
 import { TasksScreen } from './screens/tasks/tasks-screen';
 import { useApi, useSession, useSessionState } from './session-context';
+
+/** What the sign-in screen says of why the session ended; nothing for the ordinary cases. */
+const SIGNED_OUT_NOTICE: Record<SignedOutReason, string | undefined> = {
+  none: undefined,
+  'signed-out': undefined,
+  expired: 'Your session has ended. Please sign in again.',
+  'signed-out-elsewhere': 'You signed out in another tab.',
+  'restore-failed': 'Your session could not be restored.',
+};
 
 const NAV = [
   { name: 'tasks', label: 'Tasks' },
@@ -86,7 +96,7 @@ function Content({ route }: { route: Route }) {
       email={registered}
       notice={
         registered === undefined
-          ? state.reason
+          ? SIGNED_OUT_NOTICE[state.reason]
           : `Account created for ${registered}. Sign in to continue.`
       }
     />

@@ -1,8 +1,7 @@
+import { createSession, webStorage, type WebStorageLike } from '@enclave/client';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createConnectivity } from './api/connectivity';
-import { createSession, type RefreshTokenStore } from './api/session';
 import { App } from './app';
 import { createQueryClient } from './query-client';
 import { SessionProvider } from './session-context';
@@ -16,8 +15,8 @@ const REFRESH_TOKEN_KEY = 'enclave.refresh_token';
 
 // localStorage keeps the session across reloads and tabs; README.md says what that costs.
 // Where storage is refused (some private modes), the session lasts as long as the page.
-function refreshTokenStore(): RefreshTokenStore {
-  let memory: string | null = null;
+function localStorageOrMemory(): WebStorageLike {
+  const memory = new Map<string, string>();
   const attempt = <T,>(use: () => T, fallback: () => T): T => {
     try {
       return use();
@@ -26,47 +25,30 @@ function refreshTokenStore(): RefreshTokenStore {
     }
   };
   return {
-    read: () =>
+    getItem: (key) =>
       attempt(
-        () => localStorage.getItem(REFRESH_TOKEN_KEY),
-        () => memory,
+        () => localStorage.getItem(key),
+        () => memory.get(key) ?? null,
       ),
-    write: (token) =>
+    setItem: (key, value) =>
       attempt(
-        () => localStorage.setItem(REFRESH_TOKEN_KEY, token),
-        () => void (memory = token),
+        () => localStorage.setItem(key, value),
+        () => void memory.set(key, value),
       ),
-    clear: () =>
+    removeItem: (key) =>
       attempt(
-        () => localStorage.removeItem(REFRESH_TOKEN_KEY),
-        () => void (memory = null),
+        () => localStorage.removeItem(key),
+        () => void memory.delete(key),
       ),
   };
 }
 
-// One refresh at a time across the origin's tabs (see SessionOptions.exclusive). Web Locks
-// exist in secure contexts (https, localhost); elsewhere each tab goes alone.
-function exclusive<T>(task: () => Promise<T>): Promise<T> {
-  const locks = (navigator as Partial<Navigator>).locks;
-  if (locks === undefined) return task();
-  // (The DOM typings nest the callback's promise; at run time the lock resolves with T.)
-  return locks.request('enclave-refresh', task).then((result) => result);
-}
-
-const connectivity = createConnectivity();
+// The typed client's session: the refresh token in localStorage, refreshed by one tab at a
+// time (Web Locks), a sign-out in one tab followed by the others (the storage event), and
+// restore() waiting out an unreachable server ('restoring' meanwhile; the banner says so).
 const session = createSession({
   baseUrl,
-  store: refreshTokenStore(),
-  exclusive,
-  onAnswer: connectivity.report,
-});
-// Signed out in another tab: this one follows at once, rather than at its next request.
-// (A null key is storage.clear().)
-window.addEventListener('storage', (event) => {
-  if (event.key !== REFRESH_TOKEN_KEY && event.key !== null) return;
-  if (event.newValue === null && session.state().status === 'signed-in') {
-    session.end('You signed out in another tab.');
-  }
+  storage: webStorage(localStorageOrMemory(), REFRESH_TOKEN_KEY),
 });
 void session.restore();
 
@@ -76,7 +58,7 @@ if (root === null) throw new Error('index.html has no #root');
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <SessionProvider session={session} connectivity={connectivity} baseUrl={baseUrl}>
+      <SessionProvider session={session} baseUrl={baseUrl}>
         <App />
       </SessionProvider>
     </QueryClientProvider>

@@ -9,14 +9,13 @@ import {
   useSyncExternalStore,
   type ReactNode,
 } from 'react';
+import type { Session, SessionState } from '@enclave/client';
 import { createApi, type Api } from './api/client';
-import type { Connectivity } from './api/connectivity';
-import type { Session, SessionState } from './api/session';
 import { retryingUnavailable } from './query-client';
 
 interface Services {
+  /** The typed client's session (`createSession` of `@enclave/client`). */
   session: Session;
-  connectivity: Connectivity;
   baseUrl: string;
 }
 
@@ -25,8 +24,8 @@ const ApiContext = createContext<Api | undefined>(undefined);
 
 /** Provides the session, and the typed API of its user while someone is signed in. */
 export function SessionProvider({ children, ...services }: Services & { children: ReactNode }) {
-  const { session, connectivity, baseUrl } = services;
-  const state = useSyncExternalStore(session.subscribe, session.state);
+  const { session, baseUrl } = services;
+  const state = useSyncExternalStore(session.onChange, session.getState);
   const queryClient = useQueryClient();
   const userId = state.status === 'signed-in' ? state.userId : undefined;
   const api = useMemo(
@@ -39,10 +38,7 @@ export function SessionProvider({ children, ...services }: Services & { children
     if (previousUser.current !== undefined && previousUser.current !== userId) queryClient.clear();
     previousUser.current = userId;
   }, [userId, queryClient]);
-  const value = useMemo(
-    () => ({ session, connectivity, baseUrl }),
-    [session, connectivity, baseUrl],
-  );
+  const value = useMemo(() => ({ session, baseUrl }), [session, baseUrl]);
   return (
     <ServicesContext.Provider value={value}>
       <ApiContext.Provider value={api}>{children}</ApiContext.Provider>
@@ -62,7 +58,7 @@ export function useSession(): Session {
 
 export function useSessionState(): SessionState {
   const { session } = useServices();
-  return useSyncExternalStore(session.subscribe, session.state);
+  return useSyncExternalStore(session.onChange, session.getState);
 }
 
 /**
@@ -70,7 +66,7 @@ export function useSessionState(): SessionState {
  * retried for it, or the session, restoring itself, cannot reach it.
  */
 export function useUnavailable(): boolean {
-  const { connectivity, session } = useServices();
+  const { session } = useServices();
   const queryClient = useQueryClient();
   const retrying = useSyncExternalStore(
     useCallback(
@@ -86,9 +82,14 @@ export function useUnavailable(): boolean {
     ),
     () => retryingUnavailable(queryClient),
   );
-  const unreachable = useSyncExternalStore(connectivity.subscribe, connectivity.unavailable);
-  const restoring = useSyncExternalStore(session.subscribe, session.state).status === 'restoring';
-  return retrying || (restoring && unreachable);
+  const state = useSyncExternalStore(session.onChange, session.getState);
+  // Restoring, and waiting to try again: no answer, or a 502–504 (not a 429, which is no outage).
+  const status = state.status === 'restoring' ? state.error?.status : undefined;
+  const unreachable =
+    state.status === 'restoring' &&
+    state.error !== undefined &&
+    (status === undefined || status >= 500);
+  return retrying || unreachable;
 }
 
 /** The signed-in user's API; only screens shown to a signed-in user call this. */

@@ -173,6 +173,21 @@ describe('signing up and in', () => {
     const attempt = h.session.signIn(newEmail(), PASSWORD);
     await expect(attempt).rejects.toBeInstanceOf(SessionError);
     await expect(attempt).rejects.toMatchObject({ status: 502 });
+    // No answer at all: a SessionError without a status, the fetch's error as its cause.
+    const offline = new TypeError('fetch failed');
+    h.failing(() => offline);
+    for (const attempted of [
+      h.session.signIn(newEmail(), PASSWORD),
+      h.session.signUp(newEmail(), PASSWORD),
+      h.session.register(newEmail(), PASSWORD),
+    ]) {
+      await expect(attempted).rejects.toMatchObject({
+        name: 'SessionError',
+        status: undefined,
+        passing: true,
+        cause: offline,
+      });
+    }
   });
 });
 

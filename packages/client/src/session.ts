@@ -234,7 +234,9 @@ export function createSession(options: SessionOptions) {
   ): Failure<Status> {
     const error = ErrorBodySchema.safeParse(reply.body);
     if (!declared.includes(reply.status) || !error.success) {
-      throw new SessionError(`The server answered ${reply.status}`, reply.status);
+      throw new SessionError(`The server answered ${reply.status}`, reply.status, {
+        retryAfterSeconds: retryAfterSecondsOf(reply.headers, now()),
+      });
     }
     const retryAfter = Number(reply.headers.get('retry-after') ?? Number.NaN);
     return {
@@ -245,9 +247,18 @@ export function createSession(options: SessionOptions) {
     };
   }
 
+  /** The answer, or a SessionError (no status) when none came: offline, refused, DNS. */
+  async function reached<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (cause) {
+      throw new SessionError('Could not reach the server', undefined, { cause });
+    }
+  }
+
   async function signIn(email: string, password: string): Promise<SignInResult> {
     const askedAt = now();
-    const reply = await auth.login({ body: { email, password } });
+    const reply = await reached(() => auth.login({ body: { email, password } }));
     if (reply.status !== 200) return failure<LoginFailure>(reply, LOGIN_STATUSES);
     const pair = TokenPairSchema.safeParse(reply.body);
     if (!pair.success) throw new SessionError('The sign-in answer is not a token pair', 200);
@@ -258,7 +269,7 @@ export function createSession(options: SessionOptions) {
 
   /** Creates an account without signing in (the user signs in next, say). */
   async function register(email: string, password: string): Promise<RegisterResult> {
-    const reply = await auth.register({ body: { email, password } });
+    const reply = await reached(() => auth.register({ body: { email, password } }));
     if (reply.status !== 201) return failure<RegisterFailure>(reply, REGISTER_STATUSES);
     const account = AccountSchema.safeParse(reply.body);
     if (!account.success) throw new SessionError('The sign-up answer is not an account', 201);
@@ -364,6 +375,8 @@ export function createSession(options: SessionOptions) {
     const kept = storage.get();
     // Known at once (web storage): nothing kept means nothing to restore, without a flicker.
     if (!(kept instanceof Promise) && isEmpty(kept)) return state;
+    // Not known yet: the refresh reads it again (under the lock), and says.
+    if (kept instanceof Promise) kept.catch(() => undefined);
     const startedIn = epoch;
     setState({ status: 'restoring' });
     for (let attempt = 1; ; attempt += 1) {

@@ -1,3 +1,4 @@
+import { SessionError } from '@enclave/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api-error';
 import { createApi, expectStatus } from './client';
@@ -14,15 +15,16 @@ afterEach(() => {
 });
 
 function setup() {
-  // As a session does: the token it holds, until a forced refresh replaces it.
+  // As the client's session does: the token it holds, until a forced refresh replaces it.
   let serial = 0;
   let current = 'held';
   const tokens = {
-    accessToken: vi.fn(({ force = false } = {}) => {
-      if (force) current = `fresh-${++serial}`;
+    accessToken: vi.fn((): Promise<string | undefined> => Promise.resolve(current)),
+    refresh: vi.fn((): Promise<string | undefined> => {
+      current = `fresh-${++serial}`;
       return Promise.resolve(current);
     }),
-    end: vi.fn(),
+    signOutLocally: vi.fn(() => Promise.resolve()),
   };
   const api = createApi({ baseUrl: 'http://api.test/', userId: 'u', tokens });
   const list = () => api.call((client) => client.notes.list({ params: { user_id: 'u' } }));
@@ -48,7 +50,8 @@ describe('createApi', () => {
       'Bearer held',
       'Bearer fresh-1',
     ]);
-    expect(tokens.end).not.toHaveBeenCalled();
+    expect(tokens.refresh).toHaveBeenCalledTimes(1);
+    expect(tokens.signOutLocally).not.toHaveBeenCalled();
   });
 
   it('ends the session when even a fresh token is refused', async () => {
@@ -59,7 +62,7 @@ describe('createApi', () => {
     );
     expect((await list()).status).toBe(401);
     expect(server.sent).toHaveLength(2);
-    expect(tokens.end).toHaveBeenCalledWith(expect.stringMatching(/sign in again/));
+    expect(tokens.signOutLocally).toHaveBeenCalledWith('expired');
   });
 
   it('turns "no answer" into an ApiError of status 0', async () => {
@@ -70,15 +73,34 @@ describe('createApi', () => {
     expect(failure).toMatchObject({ status: 0, kind: 'unavailable' });
   });
 
-  it("passes the session's own refusal through (signed out: no request is sent)", async () => {
-    const { api, tokens } = setup();
-    const signedOut = new ApiError(401, undefined);
-    tokens.accessToken.mockRejectedValueOnce(signedOut);
-    const failure = await api
-      .call((client) => client.notes.list({ params: { user_id: 'u' } }))
-      .catch((error: unknown) => error);
-    expect(failure).toBe(signedOut);
+  it('refuses to send while signed out: a 401 ApiError, and no request', async () => {
+    const { list, tokens } = setup();
+    tokens.accessToken.mockResolvedValueOnce(undefined);
+    const failure = await list().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApiError);
+    expect(failure).toMatchObject({ status: 401, kind: 'unauthorized' });
     expect(server.sent).toHaveLength(0);
+  });
+
+  it("turns the session's SessionError into the ApiError it stands for", async () => {
+    const { list, tokens } = setup();
+    tokens.accessToken.mockRejectedValueOnce(new SessionError('no answer'));
+    expect(await list().catch((error: unknown) => error)).toMatchObject({
+      status: 0,
+      kind: 'unavailable',
+    });
+    // A refresh after a 401 that finds the server down: retried later, not signed out.
+    server.reply({ status: 401, body: errorBody(401, 'expired') });
+    tokens.refresh.mockRejectedValueOnce(
+      new SessionError('Refresh answered 503', 503, { retryAfterSeconds: 2 }),
+    );
+    expect(await list().catch((error: unknown) => error)).toMatchObject({
+      status: 503,
+      kind: 'unavailable',
+      retryAfterMs: 2000,
+    });
+    expect(tokens.signOutLocally).not.toHaveBeenCalled();
+    expect(server.sent).toHaveLength(1);
   });
 
   it('lets a cancelled request stay cancelled', async () => {

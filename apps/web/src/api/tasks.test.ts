@@ -40,7 +40,11 @@ let queryClient: QueryClient;
 
 beforeEach(() => {
   server = fakeServer();
-  const tokens = { accessToken: () => Promise.resolve('the-token'), end: vi.fn() };
+  const tokens = {
+    accessToken: () => Promise.resolve('the-token'),
+    refresh: () => Promise.resolve('the-token'),
+    signOutLocally: vi.fn(() => Promise.resolve()),
+  };
   api = createApi({ baseUrl: 'http://api.test', userId: USER, tokens });
   // Reads not retried (a test sees the first answer); writes retried at once.
   queryClient = new QueryClient({
