@@ -18,6 +18,7 @@ import { ScreenHeading } from '../components/screen-heading';
 import { useFocusFirstError } from '../components/use-focus-error';
 import { useApi } from '../session-context';
 import { textOf } from '../components/form-data';
+import { LoadMore } from '../components/load-more';
 
 function NoteCreateForm() {
   const api = useApi();
@@ -168,15 +169,11 @@ export function NotesScreen() {
               <NoteRow key={note.id} note={note} />
             ))}
           </ul>
-          {list.hasNextPage ? (
-            <button
-              type="button"
-              onClick={() => void list.fetchNextPage({ cancelRefetch: false })}
-              aria-disabled={list.isFetchingNextPage}
-            >
-              Load more
-            </button>
-          ) : null}
+          <LoadMore
+            hasMore={list.hasNextPage}
+            loading={list.isFetchingNextPage}
+            onLoad={() => void list.fetchNextPage({ cancelRefetch: false })}
+          />
         </>
       )}
     </section>

@@ -13,6 +13,7 @@ import { useFocusFirstError } from '../components/use-focus-error';
 import { useApi } from '../session-context';
 import { textOf } from '../components/form-data';
 import { textOrNull } from './tasks/form-values';
+import { LoadMore } from '../components/load-more';
 
 function ProjectCreateForm() {
   const api = useApi();
@@ -126,15 +127,11 @@ export function ProjectsScreen() {
               <ProjectRow key={project.id} project={project} />
             ))}
           </ul>
-          {list.hasNextPage ? (
-            <button
-              type="button"
-              onClick={() => void list.fetchNextPage({ cancelRefetch: false })}
-              aria-disabled={list.isFetchingNextPage}
-            >
-              Load more
-            </button>
-          ) : null}
+          <LoadMore
+            hasMore={list.hasNextPage}
+            loading={list.isFetchingNextPage}
+            onLoad={() => void list.fetchNextPage({ cancelRefetch: false })}
+          />
         </>
       )}
     </section>

@@ -10,6 +10,7 @@ import { TaskCreateForm } from './task-create-form';
 import { TaskFiltersBar } from './task-filters-bar';
 import { TaskRow } from './task-row';
 import { useProjects } from './use-projects';
+import { LoadMore } from '../../components/load-more';
 
 const filtered = (filters: TaskFilters) => Object.values(filters).some((v) => v !== undefined);
 
@@ -31,7 +32,6 @@ export function TasksScreen({ filters }: { filters: TaskFilters }) {
     items.current?.querySelectorAll<HTMLElement>('li a')[index]?.focus();
   }, [list.isFetchingNextPage, tasks.length]);
   const loadMore = () => {
-    if (list.isFetchingNextPage) return;
     firstNew.current = tasks.length;
     void list.fetchNextPage();
   };
@@ -77,11 +77,11 @@ export function TasksScreen({ filters }: { filters: TaskFilters }) {
               />
             ))}
           </ul>
-          {list.hasNextPage ? (
-            <button type="button" onClick={loadMore} aria-disabled={list.isFetchingNextPage}>
-              {list.isFetchingNextPage ? 'Loading more…' : 'Load more'}
-            </button>
-          ) : null}
+          <LoadMore
+            hasMore={list.hasNextPage}
+            loading={list.isFetchingNextPage}
+            onLoad={loadMore}
+          />
         </>
       )}
     </section>
