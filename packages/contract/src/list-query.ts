@@ -1,9 +1,26 @@
 import { z } from 'zod';
+import {
+  isRangeKind,
+  isSearchKind,
+  requireFieldSpec,
+  type FieldSpec,
+  type OrderableField,
+  type RangeField,
+} from './field-spec.js';
 import { text } from './fields.js';
+import { parseTimestamp } from './field-values.js';
 
 /** Columns every resource has besides its own fields; all of them can order a list. */
 export const systemSortFields = ['id', 'created_at', 'updated_at'] as const;
 type SystemSortField = (typeof systemSortFields)[number];
+
+/** The times every item has; a list can take a range of either (`?created_at[gte]=…`). */
+export const systemTimeFields = ['created_at', 'updated_at'] as const;
+type SystemTimeField = (typeof systemTimeFields)[number];
+
+/** The bounds of a range filter, Stripe's style: `?amount[gte]=10.00&amount[lt]=20.00`. */
+export const rangeOperators = ['gt', 'gte', 'lt', 'lte'] as const;
+export type RangeOperator = (typeof rangeOperators)[number];
 
 export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 100;
@@ -14,14 +31,17 @@ export const DEFAULT_SORT = '-created_at';
 export interface ListDeclaration<
   TSort extends string,
   TFilter extends string,
-  TField extends string,
+  TSearch extends string,
 > {
-  /** Non-null fields a client may order by (`sort=name` or `sort=-name`), besides id and times. */
+  /** Fields a client may order by (`sort=name` or `sort=-name`), besides id and the times. */
   sortable: readonly TSort[];
-  /** Fields a client may filter on by equality, as plain query parameters. */
+  /**
+   * Fields a client may filter on by equality (`?field=value`, `?field=null`), and, for
+   * integers, decimals, dates and timestamps, by range (`?field[gte]=…&field[lt]=…`).
+   */
   filterable: readonly TFilter[];
-  /** Text fields that `q` searches, case-insensitively. */
-  searchable: readonly TField[];
+  /** Text fields (text, email, url) that `q` searches, case-insensitively. */
+  searchable: readonly TSearch[];
 }
 
 export type SortField<TField extends string> = TField | SystemSortField;
@@ -58,11 +78,9 @@ function parseInteger(raw: unknown, min: number, max: number): number | undefine
     : undefined;
 }
 
-function parseBoolean(raw: unknown): boolean | undefined {
-  if (raw === true || raw === 'true') return true;
-  if (raw === false || raw === 'false') return false;
-  return undefined;
-}
+/** A query value as text: the typed client's numbers and booleans, as a URL would carry them. */
+const asText = (raw: unknown) =>
+  typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : undefined;
 
 /** `limit`: how many items a page holds. */
 export const LimitParamSchema = queryValue<number, number | `${number}`>(
@@ -104,49 +122,39 @@ export const CountParamSchema = Object.assign(
   },
 );
 
-// A filter accepts what its field holds, read from the field's own schema, plus `null` when
+// An equality filter accepts what its field holds, read by the field's kind, plus `null` when
 // the field is nullable (e.g. `project_id=null`: the tasks in no project).
-function filterParam(field: z.ZodTypeAny) {
-  let base = field;
-  while (
-    base instanceof z.ZodNullable ||
-    base instanceof z.ZodOptional ||
-    base instanceof z.ZodDefault ||
-    base instanceof z.ZodEffects
-  ) {
-    base = (
-      base instanceof z.ZodEffects
-        ? base.innerType()
-        : (base._def as { innerType: unknown }).innerType
-    ) as z.ZodTypeAny;
-  }
-  const nullable = field.isNullable();
+function equalityParam(spec: FieldSpec, nullable: boolean) {
+  const parse = spec.parseQuery ?? (() => undefined);
   const orNull = nullable ? ', or null' : '';
-  const withNull =
-    <T>(parse: (raw: unknown) => T | undefined) =>
-    (raw: unknown) =>
-      nullable && (raw === null || raw === 'null') ? null : parse(raw);
-  if (base instanceof z.ZodBoolean) {
-    return queryValue(withNull(parseBoolean), `true or false${orNull}`, {
-      type: 'string',
-      enum: ['true', 'false', ...(nullable ? ['null'] : [])],
-    }).optional();
-  }
-  if (base instanceof z.ZodNumber) {
-    return queryValue(
-      withNull((raw) => parseInteger(raw, 1, Number.MAX_SAFE_INTEGER)),
-      `a positive whole number${orNull}`,
-      { type: 'string', pattern: nullable ? '^([1-9][0-9]*|null)$' : '^[1-9][0-9]*$' },
-    ).optional();
-  }
-  if (base instanceof z.ZodString) {
-    return queryValue(
-      withNull((raw) => (typeof raw === 'string' && raw.length <= 10_000 ? raw : undefined)),
-      `text${orNull}`,
-      { type: 'string' },
-    ).optional();
-  }
-  throw new Error(`A field of type ${base.constructor.name} cannot be a list filter`);
+  return queryValue(
+    (raw) => {
+      if (nullable && (raw === null || raw === 'null')) return null;
+      const value = asText(raw);
+      return value === undefined ? undefined : parse(value);
+    },
+    `${spec.queryExpected ?? 'a value of the field'}${orNull}`,
+    { type: 'string', ...(spec.openApi.format === undefined ? {} : { format: spec.openApi.format }) },
+  ).optional();
+}
+
+// A range bound: the field's own values, never null (a null is in no range).
+function rangeParam(field: string, operator: RangeOperator, parse: (raw: string) => unknown, expected: string) {
+  const meaning = { gt: 'after', gte: 'from', lt: 'before', lte: 'up to and including' }[operator];
+  const schema = queryValue(
+    (raw) => {
+      const value = asText(raw);
+      return value === undefined ? undefined : parse(value);
+    },
+    expected,
+    { type: 'string' },
+  );
+  return Object.assign(schema, {
+    metaOpenApi: {
+      ...schema.metaOpenApi,
+      description: `Items whose ${field} is ${operator} (${meaning}) this value. Must be ${expected}.`,
+    },
+  }).optional();
 }
 
 /** Every `sort` value: each sortable field, ascending or (with a leading `-`) descending. */
@@ -158,12 +166,17 @@ export function sortValues<TField extends string>(sortable: readonly TField[]) {
   ];
 }
 
-// A filter takes the field's own value, or its text as it arrives in a query string.
-export type FilterParams<TFields extends z.ZodRawShape, TFilter extends keyof TFields> = {
-  [K in TFilter]: z.ZodOptional<
-    z.ZodType<z.output<TFields[K]>, z.ZodTypeDef, z.output<TFields[K]> | string>
+/** A filter takes the field's own value, or its text as it arrives in a query string. */
+type QueryParam<TOutput> = z.ZodOptional<z.ZodType<TOutput, z.ZodTypeDef, TOutput | string>>;
+
+/** The equality and range filters of a resource's list, typed from its fields' kinds. */
+export type FilterParams<TFields extends z.ZodRawShape, TFilter extends string> = {
+  [K in TFilter]: QueryParam<z.output<TFields[K & keyof TFields]>>;
+} & {
+  [K in TFilter & RangeField<TFields> as `${K}[${RangeOperator}]`]: QueryParam<
+    NonNullable<z.output<TFields[K & keyof TFields]>>
   >;
-};
+} & { [K in `${SystemTimeField}[${RangeOperator}]`]: QueryParam<string> };
 
 function searchParam(searchable: readonly string[]) {
   return Object.assign(text(1, 200), {
@@ -175,21 +188,48 @@ function searchParam(searchable: readonly string[]) {
   }).optional();
 }
 
-/** The query parameters of a resource's list route. */
+const TIME_EXPECTED = 'an ISO 8601 time with an offset';
+
+/**
+ * The query parameters of a resource's list route. Throws for a declaration that asks a list
+ * for what a field's kind cannot do (sort or filter by json, search a number).
+ */
 export function listQuerySchema<
   TFields extends z.ZodRawShape,
-  TSort extends Extract<keyof TFields, string>,
-  TFilter extends Extract<keyof TFields, string>,
->(fields: TFields, list: ListDeclaration<TSort, TFilter, Extract<keyof TFields, string>>) {
+  TSort extends OrderableField<TFields>,
+  TFilter extends OrderableField<TFields>,
+>(
+  resource: string,
+  fields: TFields,
+  list: ListDeclaration<TSort, TFilter, string>,
+) {
+  const specOf = (name: string) => {
+    const field = fields[name];
+    if (field === undefined) throw new Error(`${resource}: the list names an unknown field ${name}`);
+    return requireFieldSpec(resource, name, field);
+  };
   const filters: z.ZodRawShape = {};
   for (const name of list.filterable) {
-    const field = fields[name];
-    if (field === undefined) throw new Error(`Unknown filter field ${name}`);
-    filters[name] = filterParam(field);
+    const spec = specOf(name);
+    if (spec.kind === 'json') throw new Error(`${resource}.${name}: a json field cannot be a filter`);
+    filters[name] = equalityParam(spec, fields[name]!.isNullable());
+    if (isRangeKind(spec.kind) && spec.parseQuery !== undefined) {
+      for (const operator of rangeOperators) {
+        filters[`${name}[${operator}]`] = rangeParam(name, operator, spec.parseQuery, spec.queryExpected ?? 'a value');
+      }
+    }
+  }
+  for (const time of systemTimeFields) {
+    for (const operator of rangeOperators) {
+      filters[`${time}[${operator}]`] = rangeParam(time, operator, parseTimestamp, TIME_EXPECTED);
+    }
   }
   for (const name of list.sortable) {
-    if (fields[name]?.isNullable() !== false) {
-      throw new Error(`Sort field ${name} must be a non-null field`);
+    if (specOf(name).kind === 'json') throw new Error(`${resource}.${name}: a json field cannot be sorted by`);
+  }
+  for (const name of list.searchable) {
+    if (!isSearchKind(specOf(name).kind)) {
+      throw new Error(`${resource}.${name}: q searches text, email and url fields only`);
     }
   }
   // Typed as an optional key rather than `{ q } | {}`, whose declaration (`{ q?: undefined }`)
@@ -198,7 +238,9 @@ export function listQuerySchema<
     list.searchable.length > 0 ? { q: searchParam(list.searchable) } : {};
   const sort = Object.assign(z.enum(sortValues<TSort>(list.sortable)), {
     metaOpenApi: {
-      description: 'A field to order by; a leading `-` orders descending. Ties go by id.',
+      description:
+        'A field to order by; a leading `-` orders descending. Ties go by id; nulls come last ' +
+        'ascending and first descending.',
     },
   });
   return z

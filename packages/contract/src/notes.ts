@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { text } from './fields.js';
+import { boolean, text } from './fields.js';
 import { defineResource } from './resource.js';
 
 /** Notes: free text with a pin, related to nothing else. */
@@ -8,7 +8,7 @@ export const notes = defineResource({
   singular: 'note',
   fields: {
     body: text(1, 10_000),
-    pinned: z.boolean(),
+    pinned: boolean(),
   },
   defaults: { pinned: false },
   list: {

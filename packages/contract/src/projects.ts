@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { text } from './fields.js';
+import { boolean, text } from './fields.js';
 import { defineResource } from './resource.js';
 
 /** Projects group tasks; a name is unique among one owner's projects (409 otherwise). */
@@ -9,7 +9,7 @@ export const projects = defineResource({
   fields: {
     name: text(1, 100),
     description: text(0, 2000).nullable(),
-    archived: z.boolean(),
+    archived: boolean(),
   },
   defaults: { description: null, archived: false },
   unique: ['name'],

@@ -11,6 +11,12 @@ import {
   preconditionFailedMessage,
 } from './conditions.js';
 import { conflictMessage, ErrorBodySchema, notFoundMessage, takenMessage } from './errors.js';
+import {
+  requireFieldSpec,
+  type FieldSpec,
+  type OrderableField,
+  type SearchableField,
+} from './field-spec.js';
 import { IdParamSchema, TimestampSchema, UserIdParamSchema } from './fields.js';
 import { listQuerySchema, type ListDeclaration } from './list-query.js';
 
@@ -24,8 +30,8 @@ export interface ResourceDeclaration<
   TName extends string,
   TFields extends Shape,
   TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
-  TSort extends FieldName<TFields> = never,
-  TFilter extends FieldName<TFields> = never,
+  TSort extends OrderableField<TFields> = never,
+  TFilter extends OrderableField<TFields> = never,
   TLater extends FieldName<TFields> = never,
   TUnique extends FieldName<TFields> = never,
 > {
@@ -33,7 +39,11 @@ export interface ResourceDeclaration<
   name: TName;
   /** Singular noun for messages and docs, e.g. `task`. */
   singular: string;
-  /** The fields a client writes, with their limits. */
+  /**
+   * The fields a client writes, each declared with a kind from fields.ts (`text(1, 200)`,
+   * `decimal(10, 2)`, `date()`, `reference('projects')`, …), `.nullable()` where it may be
+   * empty.
+   */
   fields: TFields;
   /** Values used on create when a field is absent; a field without one is required on create. */
   defaults: TDefaults;
@@ -42,15 +52,10 @@ export interface ResourceDeclaration<
    * 409, and only then is 409 declared. The migration adds the matching unique constraint.
    */
   unique?: readonly TUnique[];
-  /**
-   * Fields holding the id of another of the owner's items, by that resource's name: an id
-   * that is not one of the owner's answers 400. The migration adds the matching foreign key.
-   */
-  references?: { readonly [K in FieldName<TFields>]?: string };
   /** A realistic value of every field, shown in the OpenAPI examples. */
   example: { [K in keyof TFields]: z.output<TFields[K]> };
   /** How the list route can be ordered, filtered and searched. */
-  list: ListDeclaration<TSort, TFilter, FieldName<TFields>>;
+  list: ListDeclaration<TSort, TFilter, SearchableField<TFields>>;
   /**
    * Fields added after clients were written: PUT may omit them and then keeps the stored
    * value, so a client that predates the field cannot erase it by replacing the rest.
@@ -121,8 +126,8 @@ function resourceSchemas<
   TName extends string,
   TFields extends Shape,
   TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
-  TSort extends FieldName<TFields> = never,
-  TFilter extends FieldName<TFields> = never,
+  TSort extends OrderableField<TFields> = never,
+  TFilter extends OrderableField<TFields> = never,
   TLater extends FieldName<TFields> = never,
   TUnique extends FieldName<TFields> = never,
 >(declaration: ResourceDeclaration<TName, TFields, TDefaults, TSort, TFilter, TLater, TUnique>) {
@@ -158,7 +163,7 @@ function resourceSchemas<
     count: z.number().int().nonnegative().nullable(),
     next_cursor: z.string().nullable(),
   } as ListShape<TName, typeof response>);
-  const listQuery = listQuerySchema(fields, declaration.list);
+  const listQuery = listQuerySchema(name, fields, declaration.list);
   return { create, replace, patch, response, list, listQuery };
 }
 
@@ -212,12 +217,17 @@ export function defineResource<
   TName extends string,
   TFields extends Shape,
   TDefaults extends Partial<{ [K in keyof TFields]: z.input<TFields[K]> }>,
-  TSort extends FieldName<TFields> = never,
-  TFilter extends FieldName<TFields> = never,
+  TSort extends OrderableField<TFields> = never,
+  TFilter extends OrderableField<TFields> = never,
   TLater extends FieldName<TFields> = never,
   TUnique extends FieldName<TFields> = never,
 >(declaration: ResourceDeclaration<TName, TFields, TDefaults, TSort, TFilter, TLater, TUnique>) {
   const { name, singular } = declaration;
+  // Every field has a kind: its column, checks and list abilities follow from it.
+  const fieldSpecs: Record<string, FieldSpec> = {};
+  for (const [field, schema] of Object.entries(declaration.fields)) {
+    fieldSpecs[field] = requireFieldSpec(name, field, schema);
+  }
   const schemas = resourceSchemas(declaration);
   const collection = `/api/:user_id/${name}` as const;
   const item = `/api/:user_id/${name}/:id` as const;
@@ -392,7 +402,7 @@ export function defineResource<
       }),
     }),
   };
-  return { ...declaration, schemas, routes };
+  return { ...declaration, fieldSpecs: fieldSpecs as { [K in FieldName<TFields>]: FieldSpec }, schemas, routes };
 }
 
 function pickFirstField(example: Record<string, unknown>): Record<string, unknown> {

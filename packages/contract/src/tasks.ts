@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { reference, text } from './fields.js';
+import { boolean, reference, text } from './fields.js';
 import { defineResource } from './resource.js';
 
 /** Tasks: the spec's Task, optionally filed under one of the owner's projects. */
@@ -9,11 +9,10 @@ export const tasks = defineResource({
   fields: {
     title: text(1, 200),
     description: text(0, 1000).nullable(),
-    complete: z.boolean(),
-    project_id: reference('project').nullable(),
+    complete: boolean(),
+    project_id: reference('projects').nullable(),
   },
   defaults: { description: null, complete: false, project_id: null },
-  references: { project_id: 'projects' },
   // Tasks came before projects: a client that knows no project_id may still PUT a task.
   optionalOnReplace: ['project_id'],
   list: {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
-import { compiledOnce, type Slot } from '../db/compiled-once.js';
+import { compiledOnce, type Param } from '../db/compiled-once.js';
 import type { Database, Db } from '../db/schema.js';
 
 // Idempotency-Key (draft-ietf-httpapi-idempotency-key-header) over PostgreSQL alone, so any
@@ -76,42 +76,42 @@ function canonicalJson(value: unknown): string {
 // Two users' keys, or one user's keys on two routes, never share a lock: JSON keeps the
 // three apart whatever characters they hold. A 64-bit hash can collide; the cost of that
 // is a 409 that a retry clears.
-const lockStatement = compiledOnce((db: Db, slot: Slot) =>
+const lockStatement = compiledOnce((db: Db, param: Param) =>
   db.selectNoFrom(
-    sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${slot<string>(0)}, 0))`.as('locked'),
+    sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${param<string>('lock')}, 0))`.as('locked'),
   ),
 );
 
-const findStatement = compiledOnce((db: Db, slot: Slot) =>
+const findStatement = compiledOnce((db: Db, param: Param) =>
   db
     .selectFrom('idempotency_keys')
     .select(['fingerprint', 'status', 'body', 'headers'])
     .select(sql<boolean>`${sql.ref('expires_at')} <= now()`.as('expired'))
-    .where('user_id', '=', slot<string>(0))
-    .where('route', '=', slot<string>(1))
-    .where('key', '=', slot<string>(2)),
+    .where('user_id', '=', param<string>('owner'))
+    .where('route', '=', param<string>('route'))
+    .where('key', '=', param<string>('key')),
 );
 
 // An expired answer is gone, whether or not the sweep has removed it yet: its key is taken
 // afresh, under the lock, so nothing else can be storing it meanwhile.
-const forgetStatement = compiledOnce((db: Db, slot: Slot) =>
+const forgetStatement = compiledOnce((db: Db, param: Param) =>
   db
     .deleteFrom('idempotency_keys')
-    .where('user_id', '=', slot<string>(0))
-    .where('route', '=', slot<string>(1))
-    .where('key', '=', slot<string>(2)),
+    .where('user_id', '=', param<string>('owner'))
+    .where('route', '=', param<string>('route'))
+    .where('key', '=', param<string>('key')),
 );
 
-const storeStatement = compiledOnce((db: Db, slot: Slot) =>
+const storeStatement = compiledOnce((db: Db, param: Param) =>
   db.insertInto('idempotency_keys').values({
-    user_id: slot<string>(0),
-    route: slot<string>(1),
-    key: slot<string>(2),
-    fingerprint: slot<string>(3),
-    status: slot<number>(4),
-    body: slot<string>(5),
-    headers: slot<string>(6),
-    expires_at: sql<Date>`now() + make_interval(secs => ${slot<number>(7)})`,
+    user_id: param<string>('owner'),
+    route: param<string>('route'),
+    key: param<string>('key'),
+    fingerprint: param<string>('fingerprint'),
+    status: param<number>('status'),
+    body: param<string>('body'),
+    headers: param<string>('headers'),
+    expires_at: sql<Date>`now() + make_interval(secs => ${param<number>('ttlSeconds')})`,
   }),
 );
 
@@ -129,11 +129,11 @@ export function idempotencyKeys(db: Db, ttlSeconds: number) {
       const { owner, route, key, fingerprint } = request;
       return db.transaction().execute(async (transaction): Promise<KeyedOutcome<T>> => {
         const lockName = JSON.stringify([owner, route, key]);
-        const [lock] = (await lockStatement(db).run([lockName], transaction)).rows;
+        const [lock] = (await lockStatement(db).run({ lock: lockName }, transaction)).rows;
         if (lock?.locked !== true) return { kind: 'in-flight' };
-        const [stored] = (await findStatement(db).run([owner, route, key], transaction)).rows;
+        const [stored] = (await findStatement(db).run({ owner, route, key }, transaction)).rows;
         if (stored?.expired === true) {
-          await forgetStatement(db).run([owner, route, key], transaction);
+          await forgetStatement(db).run({ owner, route, key }, transaction);
         } else if (stored !== undefined) {
           if (stored.fingerprint !== fingerprint) return { kind: 'reused' };
           const { status, body, headers } = stored;
@@ -141,16 +141,16 @@ export function idempotencyKeys(db: Db, ttlSeconds: number) {
         }
         const answer = await work(transaction);
         if (answer.status >= 200 && answer.status < 300) {
-          const values = [
+          const values = {
             owner,
             route,
             key,
             fingerprint,
-            answer.status,
-            JSON.stringify(answer.body),
-            JSON.stringify(answer.headers ?? {}),
+            status: answer.status,
+            body: JSON.stringify(answer.body),
+            headers: JSON.stringify(answer.headers ?? {}),
             ttlSeconds,
-          ];
+          };
           await storeStatement(db).run(values, transaction);
         }
         return { kind: 'done', answer };

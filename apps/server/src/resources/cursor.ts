@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Where a page ended: the last row's sort value and its id (the tie-breaker). */
+/** Where a page ended: the last row's sort value (null for an empty field) and its id. */
 export interface CursorPosition {
-  value: string | number | boolean;
+  value: string | number | boolean | null;
   id: number;
 }
 
@@ -12,7 +12,7 @@ function isPosition(value: unknown): value is CursorPosition {
   if (typeof value !== 'object' || value === null) return false;
   const { value: sortValue, id } = value as Record<string, unknown>;
   return (
-    ['string', 'number', 'boolean'].includes(typeof sortValue) &&
+    (sortValue === null || ['string', 'number', 'boolean'].includes(typeof sortValue)) &&
     typeof id === 'number' &&
     Number.isSafeInteger(id) &&
     id > 0

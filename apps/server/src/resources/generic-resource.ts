@@ -1,4 +1,11 @@
-import type { defineResource, itemSystemFields, ResourceName, Resources } from '@enclave/contract';
+import type {
+  defineResource,
+  FieldKind,
+  itemSystemFields,
+  Kinded,
+  ResourceName,
+  Resources,
+} from '@enclave/contract';
 import type { z } from 'zod';
 import type { OwnedTable } from '../db/owned-table.js';
 
@@ -7,18 +14,18 @@ export type RegisteredResource = Resources[ResourceName];
 
 /**
  * Any resource, as the code written once for every resource sees it: the factory's own types
- * with the fields widened to "some fields" and 409 possible. List filters are left out: each
- * resource has its own, and the list reads them as the query's remaining entries. Everything
- * specific to one
- * resource (its fields' types, its statuses) is checked where that resource is used, and at
- * run time by the contract's request and response validation.
+ * with the fields widened to "some fields of some kinds" and 409 possible. List filters are
+ * left out: each resource has its own, and the list reads them as the query's remaining
+ * entries. Everything specific to one resource (its fields' types, its statuses) is checked
+ * where that resource is used, and at run time by the contract's request and response
+ * validation.
  */
 export type GenericResource = ReturnType<
   typeof defineResource<string, GenericFields, object, string, never, never, string>
 >;
 
 /** Fields whose values are unknown until a resource's declaration says what they are. */
-type GenericFields = Record<string, z.ZodType<unknown>>;
+type GenericFields = Record<string, Kinded<z.ZodType<unknown>, FieldKind>>;
 
 export type GenericRoutes = GenericResource['routes'];
 

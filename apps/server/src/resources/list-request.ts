@@ -1,13 +1,14 @@
+import { rangeOperators, type RangeOperator } from '@enclave/contract';
 import type { z } from 'zod';
 import type { CursorCodec } from './cursor.js';
 import type { GenericResource } from './generic-resource.js';
-import type { ListCriteria, SortDirection } from './resource.repository.js';
+import type { ListCriteria, ListFilter, SortDirection } from './list-statements.js';
 
 /** The list query as the contract parsed it; a resource's filters are its other entries. */
 export type ListQuery = z.output<GenericResource['schemas']['listQuery']>;
 
-const TIMESTAMP_FIELDS = new Set<string>(['created_at', 'updated_at']);
 const NOT_FILTERS = new Set(['limit', 'cursor', 'sort', 'q', 'count']);
+const RANGE_KEY = new RegExp(`^(.+)\\[(${rangeOperators.join('|')})\\]$`);
 
 /** The sort a `sort` value asks for: `-title` is title, descending. */
 function parseSort(sort: string): ListCriteria['sort'] {
@@ -15,11 +16,19 @@ function parseSort(sort: string): ListCriteria['sort'] {
   return { field: direction === 'desc' ? sort.slice(1) : sort, direction };
 }
 
+/** A filter parameter as the list applies it: `price[gte]` is price, from this value on. */
+function filterOf(key: string, value: unknown): ListFilter {
+  const range = RANGE_KEY.exec(key);
+  return range === null
+    ? { field: key, operator: 'eq', value }
+    : { field: range[1]!, operator: range[2] as RangeOperator, value };
+}
+
 /** The criteria a list query asks for, before any cursor is applied. */
 export function listCriteria(query: ListQuery): ListCriteria {
-  const filters: Record<string, unknown> = {};
+  const filters: ListFilter[] = [];
   for (const [key, value] of Object.entries(query)) {
-    if (!NOT_FILTERS.has(key) && value !== undefined) filters[key] = value;
+    if (!NOT_FILTERS.has(key) && value !== undefined) filters.push(filterOf(key, value));
   }
   return {
     limit: query.limit,
@@ -36,7 +45,9 @@ export function listCriteria(query: ListQuery): ListCriteria {
  */
 export function cursorScope(resource: string, owner: string, criteria: ListCriteria): string {
   const { sort, q, filters } = criteria;
-  const sortedFilters = Object.entries(filters).sort(([a], [b]) => (a < b ? -1 : 1));
+  const sortedFilters = filters
+    .map(({ field, operator, value }) => [field, operator, value] as const)
+    .sort(([a, x], [b, y]) => (`${a} ${x}` < `${b} ${y}` ? -1 : 1));
   return JSON.stringify([resource, owner, sort.field, sort.direction, q ?? null, sortedFilters]);
 }
 
@@ -48,23 +59,27 @@ export function afterCursor(
   cursors: CursorCodec,
 ): ListCriteria | undefined {
   const position = cursors.decode(cursor, scope);
-  if (position === undefined) return undefined;
-  if (!TIMESTAMP_FIELDS.has(criteria.sort.field)) return { ...criteria, after: position };
-  const time = typeof position.value === 'string' ? new Date(position.value) : undefined;
-  if (time === undefined || Number.isNaN(time.getTime())) return undefined;
-  return { ...criteria, after: { value: time, id: position.id } };
+  return position === undefined ? undefined : { ...criteria, after: position };
 }
 
-/** The cursor of the page after one that ended on `row`. */
+/**
+ * The cursor of the page after one that ended on `row`: its sort value as the API showed it
+ * (a decimal's text, a time in UTC, null), which the next page's statement casts back to the
+ * column's type, and its id.
+ */
 export function nextCursor(
   row: Record<string, unknown>,
   sortField: string,
   scope: string,
   cursors: CursorCodec,
 ): string {
-  const raw = row[sortField];
-  const value = raw instanceof Date ? raw.toISOString() : raw;
-  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+  const value = row[sortField];
+  if (
+    value !== null &&
+    typeof value !== 'string' &&
+    typeof value !== 'number' &&
+    typeof value !== 'boolean'
+  ) {
     throw new TypeError(`Sort field ${sortField} holds no sortable value`);
   }
   return cursors.encode({ value, id: Number(row.id) }, scope);

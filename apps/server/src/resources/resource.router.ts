@@ -102,10 +102,8 @@ export function resourceHandlers(
     const owner = authenticatedUser(res);
     const condition = writeCondition(ifMatch, requireIfMatch);
     if (condition.kind === 'missing') return preconditionRequired;
-    const versions = condition.kind === 'versions' ? condition.versions : [];
-    if (condition.kind === 'versions' && versions.length === 0) {
-      return conditionFailed(res, owner, id);
-    }
+    const versions = condition.kind === 'versions' ? condition.versions : undefined;
+    if (versions?.length === 0) return conditionFailed(res, owner, id);
     const result = await writing(() => repository.update(db, owner, id, changes, versions));
     if (!result.ok) return result.answer;
     const item = result.value;

@@ -4,6 +4,7 @@ import {
   notYoursMessage,
   takenMessage,
   type ErrorBody,
+  type FieldSpec,
 } from '@enclave/contract';
 import { constraintViolation } from '../db/constraint-violation.js';
 import type { RegisteredResource } from './generic-resource.js';
@@ -34,8 +35,8 @@ export function expectedViolations(resource: RegisteredResource): Map<string, Wr
       message: takenMessage(field, name),
     });
   }
-  const references: Partial<Record<string, string>> = resource.references ?? {};
-  for (const [field, target] of Object.entries(references)) {
+  for (const [field, spec] of Object.entries<FieldSpec>(resource.fieldSpecs)) {
+    const target = spec.references;
     if (target === undefined) continue;
     // The same answer whether the item is another user's or does not exist: no leak.
     violations.set(`${name}_user_id_${field}_fkey`, {
