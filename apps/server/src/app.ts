@@ -1,4 +1,4 @@
-import { contract } from '@enclave/contract';
+import { contract, resources } from '@enclave/contract';
 import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Express } from 'express';
 import { accountsRouter } from './accounts/accounts.router.js';
@@ -22,7 +22,8 @@ import { webApp } from './http/web-app.js';
 import type { Logger } from './logger.js';
 import { idempotencyKeys } from './idempotency/idempotency-keys.js';
 import { createCursorCodec } from './resources/cursor.js';
-import { serveResources } from './resources/resource.router.js';
+import type { RegisteredResource } from './resources/generic-resource.js';
+import { genericRoutes, serveResources } from './resources/resource.router.js';
 
 export interface AppDependencies {
   db: Db;
@@ -46,6 +47,11 @@ export interface AppDependencies {
   readiness: Readiness;
   /** Per-user and per-address request limits (createRateLimits); without them, none. */
   rateLimits?: RateLimits;
+  /**
+   * Resources served beside the registry's, declared elsewhere (the tests' fixture of every
+   * field kind): their routes are served and documented like the registry's.
+   */
+  extraResources?: readonly RegisteredResource[];
 }
 
 /** The Express application, with no side effects: listening is the caller's business. */
@@ -56,6 +62,7 @@ export function createApp({
   verifyToken,
   readiness,
   rateLimits,
+  extraResources = [],
 }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -73,6 +80,9 @@ export function createApp({
   const served = config.accounts.enabled
     ? contract
     : { health: healthContract, ...resourceContract };
+  const extra = Object.fromEntries(
+    extraResources.map((extra) => [extra.name, genericRoutes(extra)]),
+  );
   const endpointOptions = {
     logInitialization: false,
     responseValidation: config.responseValidation,
@@ -96,8 +106,10 @@ export function createApp({
   }
   const cursors = createCursorCodec(config.cursorKey);
   const { requireIfMatch } = config;
-  serveResources(app, { db, cursors, idempotencyKeys: keys, requireIfMatch }, endpointOptions);
-  rejectUndeclaredMethods(app, served);
+  const dependencies = { db, cursors, idempotencyKeys: keys, requireIfMatch };
+  const allResources = [...Object.values(resources), ...extraResources];
+  serveResources(app, allResources, dependencies, endpointOptions);
+  rejectUndeclaredMethods(app, { ...served, ...extra });
   app.use(webApp());
   app.use(notFoundHandler);
   app.use(errorHandler);

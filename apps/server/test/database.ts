@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import type { Db } from '../src/db/schema.js';
+import { prepareTestSchema } from './test-schema.js';
 
 /** The run's database (see global-setup.ts): shared PostgreSQL, or an embedded one per call. */
 export async function openTestDatabase(): Promise<Db> {
@@ -13,7 +13,7 @@ export async function openTestDatabase(): Promise<Db> {
     return (await openDatabase(options)).db;
   }
   const { db } = await openDatabase({ url: undefined, dataDir: 'memory://', poolMax: 1 });
-  await migrateToLatest(db);
+  await prepareTestSchema(db);
   return db;
 }
 

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { describeUrl, openDatabase } from '../src/db/database.js';
-import { migrateToLatest } from '../src/db/migrate.js';
 import { DEFAULT_DATABASE_TIMEOUTS } from '../src/db/timeouts.js';
+import { prepareTestSchema } from './test-schema.js';
 import { testServices } from './test-services.js';
 
 declare module 'vitest' {
@@ -39,7 +39,7 @@ function announce(line: string) {
 async function migrate(url: string) {
   const { db } = await openDatabase({ url, dataDir: '', poolMax: 1 });
   try {
-    await migrateToLatest(db);
+    await prepareTestSchema(db);
   } finally {
     await db.destroy();
   }

@@ -6,6 +6,7 @@ import jwt from 'jsonwebtoken';
 import { sql } from 'kysely';
 import { createApp } from '../src/app.js';
 import { createTokenVerifier } from '../src/auth/token-verifier.js';
+import type { RegisteredResource } from '../src/resources/generic-resource.js';
 import type { AccountsConfig, JwtConfig } from '../src/config.js';
 import type { Db } from '../src/db/schema.js';
 import { CORS_OFF, type CorsConfig } from '../src/http/cors.js';
@@ -18,6 +19,7 @@ import { createLogger, type Logger } from '../src/logger.js';
 import { openTestDatabase } from './database.js';
 import { hs256Config } from './jwt-config.js';
 import { recording } from './sql-recorder.js';
+import { TEST_RESOURCES } from './test-schema.js';
 
 export interface TestServer {
   baseUrl: string;
@@ -147,6 +149,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       options.tokenCache ?? { maxEntries: 10_000, maxAgeMs: 60_000 },
     ),
     rateLimits,
+    extraResources: TEST_RESOURCES as unknown as RegisteredResource[],
   });
   const server = createHttpServer(app, logger, {
     ...DEFAULT_HTTP_TIMEOUTS,

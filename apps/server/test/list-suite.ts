@@ -1,4 +1,4 @@
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '@enclave/contract';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, isRangeKind, type FieldKind } from '@enclave/contract';
 import { describe, expect, it } from 'vitest';
 import {
   expectError,
@@ -15,15 +15,59 @@ interface Page {
   next_cursor: string | null;
 }
 
-const compare = (a: unknown, b: unknown) => (a === b ? 0 : (a as string) < (b as string) ? -1 : 1);
+type Query = Record<string, unknown>;
 
-/** `items` in the order `sort` asks for, ties by id in the same direction. */
-function sorted(items: Item[], sort: string): Item[] {
+/** How two non-null values of a kind compare, as PostgreSQL orders them. */
+function compareValues(kind: FieldKind | 'system', a: unknown, b: unknown): number {
+  if (kind === 'decimal') return Number(a) - Number(b);
+  if (kind === 'boolean') return Number(a) - Number(b);
+  return a === b ? 0 : (a as string) < (b as string) ? -1 : 1;
+}
+
+/** `items` in the order `sort` asks for: nulls last ascending, first descending; ties by id. */
+function sorted(items: Item[], sort: string, kindOf: (field: string) => FieldKind | 'system') {
   const descending = sort.startsWith('-');
   const field = descending ? sort.slice(1) : sort;
+  const kind = kindOf(field);
   const sign = descending ? -1 : 1;
-  return [...items].sort((a, b) => sign * (compare(a[field], b[field]) || compare(a.id, b.id)));
+  const byValue = (a: unknown, b: unknown) => {
+    if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+    return compareValues(kind, a, b);
+  };
+  return [...items].sort((a, b) => sign * (byValue(a[field], b[field]) || a.id - b.id));
 }
+
+// The query-string text of a value, as a client writes it in a URL.
+const asQuery = (value: unknown) => (value === null ? 'null' : String(value));
+
+// Bad query values of each kind, for its equality filter (a text filter takes any text).
+const BAD_FILTER_VALUES: Partial<Record<FieldKind, string>> = {
+  boolean: 'maybe',
+  integer: '1.5',
+  decimal: '1e3',
+  date: '2026-02-30',
+  timestamp: 'yesterday',
+  uuid: 'not-a-uuid',
+  enumeration: 'unknown',
+  reference: '0',
+};
+
+// Values that `q` finds in a searchable field of each kind: [value, found by 'needle'].
+const SEARCHED: Record<string, string[]> = {
+  text: ['Find The NEEDLE here', '50%_off', 'plain', 'needless'],
+  email: [
+    'find.the.NEEDLE@example.com',
+    '50%_off@example.com',
+    'plain@example.com',
+    'needless@example.com',
+  ],
+  url: [
+    'https://example.com/Find-The-NEEDLE',
+    'https://example.com/50%_off',
+    'https://example.com/plain',
+    'https://example.com/needless',
+  ],
+};
 
 /** The list behaviour every resource shares: order, paging, sorting, filters, q, bad values. */
 export function describeListQueries(resource: SuiteResource, f: Fixtures) {
@@ -32,10 +76,12 @@ export function describeListQueries(resource: SuiteResource, f: Fixtures) {
     field,
     `-${field}`,
   ]);
+  const kindOf = (field: string) => f.fields[field]?.spec.kind ?? 'system';
+  const order = (items: Item[], sort: string) => sorted(items, sort, kindOf);
 
-  const list = async (user: User, query: Record<string, unknown> = {}): Promise<Page> => {
+  const list = async (user: User, query: Query = {}): Promise<Page> => {
     const reply = await user.routes.list({ params: { user_id: user.id }, query });
-    expect(reply.status).toBe(200);
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     const body = reply.body as Record<string, unknown>;
     expect(Object.keys(body).sort()).toEqual(['count', 'next_cursor', resource.name].sort());
     return {
@@ -46,7 +92,7 @@ export function describeListQueries(resource: SuiteResource, f: Fixtures) {
   };
 
   // Follows next_cursor to the end; every page has `count` of all matches and at most `limit`.
-  const everyPage = async (user: User, query: Record<string, unknown>, total: number) => {
+  const everyPage = async (user: User, query: Query, total: number) => {
     const items: Item[] = [];
     let cursor: string | null | undefined;
     for (let pages = 0; cursor !== null; pages += 1) {
@@ -60,8 +106,9 @@ export function describeListQueries(resource: SuiteResource, f: Fixtures) {
     return items;
   };
 
-  // Rows whose update order differs from their creation order, so every sort differs.
-  const arrange = async (user: User, count = 5) => {
+  // Rows whose update order differs from their creation order, so every sort differs; seven,
+  // so small ranges and booleans tie and nulls come more than once.
+  const arrange = async (user: User, count = 7) => {
     const items = await f.createMany(user, count);
     const [field] = f.fieldNames;
     for (const index of [3, 0]) {
@@ -83,20 +130,21 @@ export function describeListQueries(resource: SuiteResource, f: Fixtures) {
       const items = await f.createMany(user, 3);
       await f.create(other);
       expect(await list(user)).toEqual({
-        items: sorted(items, '-created_at'),
+        items: order(items, '-created_at'),
         count: 3,
         next_cursor: null,
       });
     });
 
     it.each(sorts)(
-      'sort=%s orders every page, and the pages add up to the whole list',
+      'sort=%s orders every page, nulls and ties included, and the pages add up to the list',
       async (sort) => {
         const user = f.newUser();
         const items = await arrange(user);
-        const expected = sorted(items, sort);
+        const expected = order(items, sort);
         expect((await list(user, { sort })).items).toEqual(expected);
         expect(await everyPage(user, { sort, limit: 2 }, items.length)).toEqual(expected);
+        expect(await everyPage(user, { sort, limit: 1 }, items.length)).toEqual(expected);
       },
     );
 
@@ -126,7 +174,7 @@ export function describeListQueries(resource: SuiteResource, f: Fixtures) {
     it('count=none answers the same pages with a null count; count=exact is the default', async () => {
       const user = f.newUser();
       const items = await f.createMany(user, 3);
-      const expected = sorted(items, 'id');
+      const expected = order(items, 'id');
       expect(await list(user, { sort: 'id', count: 'exact' })).toEqual({
         items: expected,
         count: 3,
@@ -162,51 +210,137 @@ export function describeListQueries(resource: SuiteResource, f: Fixtures) {
       expectInvalid(reply, ['query.count']);
     });
 
-    for (const field of resource.list.filterable) {
-      const kind = f.kinds[field]!;
-      if (kind.kind !== 'boolean') continue;
-      it(`filters by ${field}=true and ${field}=false; count is the matches`, async () => {
-        const user = f.newUser();
-        const items = await f.createMany(user, 5);
-        for (const value of [true, false]) {
-          const matches = sorted(
-            items.filter((item) => item[field] === value),
-            '-created_at',
-          );
-          expect(await list(user, { [field]: value })).toEqual({
-            items: matches,
-            count: matches.length,
-            next_cursor: null,
-          });
-          expect(await list(user, { [field]: String(value) })).toMatchObject({ items: matches });
-          expect(await everyPage(user, { [field]: value, limit: 1 }, matches.length)).toEqual(
-            matches,
-          );
-        }
+    // Expects `query` to match exactly `matches` of `items`: newest first, counted, and the
+    // same across pages of one.
+    const expectMatches = async (
+      user: User,
+      query: Query,
+      items: Item[],
+      matches: (item: Item) => boolean,
+    ) => {
+      const expected = order(items.filter(matches), '-created_at');
+      expect(await list(user, query)).toEqual({
+        items: expected,
+        count: expected.length,
+        next_cursor: null,
       });
+      expect(await everyPage(user, { ...query, limit: 2 }, expected.length)).toEqual(expected);
+    };
+
+    for (const field of resource.list.filterable) {
+      const { spec, nullable } = f.fields[field]!;
+      it(`filters by ${field}=<value>${nullable ? ' and by null' : ''}; count is the matches`, async () => {
+        const user = f.newUser();
+        const items = await f.createMany(user, 7);
+        const values = [
+          ...new Set(items.map((item) => item[field]).filter((value) => value !== null)),
+        ];
+        for (const value of values.slice(0, 3)) {
+          const equal = (item: Item) =>
+            item[field] !== null && compareValues(spec.kind, item[field], value) === 0;
+          await expectMatches(user, { [field]: asQuery(value) }, items, equal);
+        }
+        if (nullable)
+          await expectMatches(user, { [field]: 'null' }, items, (item) => item[field] === null);
+      });
+
+      if (isRangeKind(spec.kind)) {
+        it(`filters ${field} by range: gt, gte, lt, lte and both ends; nulls are in no range`, async () => {
+          const user = f.newUser();
+          const items = await f.createMany(user, 7);
+          const values = order(items, field)
+            .map((item) => item[field])
+            .filter((value) => value !== null);
+          const low = values[1];
+          const high = values[values.length - 2];
+          const cmp = (item: Item, bound: unknown) => compareValues(spec.kind, item[field], bound);
+          const has = (item: Item) => item[field] !== null;
+          await expectMatches(
+            user,
+            { [`${field}[gt]`]: asQuery(low) },
+            items,
+            (item) => has(item) && cmp(item, low) > 0,
+          );
+          await expectMatches(
+            user,
+            { [`${field}[gte]`]: asQuery(low) },
+            items,
+            (item) => has(item) && cmp(item, low) >= 0,
+          );
+          await expectMatches(
+            user,
+            { [`${field}[lt]`]: asQuery(high) },
+            items,
+            (item) => has(item) && cmp(item, high) < 0,
+          );
+          await expectMatches(
+            user,
+            { [`${field}[lte]`]: asQuery(high) },
+            items,
+            (item) => has(item) && cmp(item, high) <= 0,
+          );
+          await expectMatches(
+            user,
+            { [`${field}[gte]`]: asQuery(low), [`${field}[lt]`]: asQuery(high) },
+            items,
+            (item) => has(item) && cmp(item, low) >= 0 && cmp(item, high) < 0,
+          );
+          // An empty range is empty, not an error.
+          await expectMatches(
+            user,
+            { [`${field}[gt]`]: asQuery(high), [`${field}[lt]`]: asQuery(low) },
+            items,
+            () => false,
+          );
+        });
+      }
     }
+
+    it('filters created_at and updated_at by range, and pages within the range', async () => {
+      const user = f.newUser();
+      const items = await f.createMany(user, 5);
+      const times = items.map((item) => item.created_at).sort();
+      const from = times[1]!;
+      await expectMatches(
+        user,
+        { 'created_at[gte]': from },
+        items,
+        (item) => item.created_at >= from,
+      );
+      await expectMatches(
+        user,
+        { 'updated_at[lt]': from },
+        items,
+        (item) => item.updated_at < from,
+      );
+      // Any offset names the same moment: the same time written one hour east of UTC.
+      const shifted = new Date(Date.parse(from) + 3_600_000).toISOString().replace('Z', '+01:00');
+      await expectMatches(
+        user,
+        { 'created_at[gte]': shifted },
+        items,
+        (item) => item.created_at >= from,
+      );
+    });
 
     for (const field of resource.list.searchable) {
       it(`q finds text in ${field} case-insensitively, with % and _ taken literally`, async () => {
         const user = f.newUser();
-        const kind = f.kinds[field]!;
-        const values = ['Find The NEEDLE here', '50%_off', 'plain', 'needless'];
-        const items = [];
-        for (const [i, value] of values.entries()) {
-          items.push(await f.create(user, { ...f.sample(i), [field]: value.slice(0, kind.max) }));
-        }
+        const kind = f.fields[field]!.spec.kind;
+        const values = SEARCHED[kind]!;
+        for (const [i, value] of values.entries())
+          await f.create(user, { ...f.sample(i), [field]: value });
         const found = async (q: string) =>
           (await list(user, { q, sort: 'id' })).items.map((item) => item[field]);
-        expect(await found('needle')).toEqual(['Find The NEEDLE here', 'needless']);
-        expect(await found('NEEDLE H')).toEqual(['Find The NEEDLE here']);
-        expect(await found('%')).toEqual(['50%_off']);
-        expect(await found('_')).toEqual(['50%_off']);
+        expect(await found('needle')).toEqual([values[0], values[3]]);
+        expect(await found('%')).toEqual([values[1]]);
+        expect(await found('_')).toEqual([values[1]]);
         expect(await found('nothing like it')).toEqual([]);
-        expect((await list(user, { q: 'needle' })).count).toBe(2);
+        expect((await list(user, { q: 'NeEdLe' })).count).toBe(2);
       });
     }
 
-    const bad: [string, Record<string, unknown>, string][] = [
+    const bad: [string, Query, string][] = [
       ['limit=0', { limit: 0 }, 'query.limit'],
       [`limit=${MAX_LIST_LIMIT + 1}`, { limit: MAX_LIST_LIMIT + 1 }, 'query.limit'],
       ['limit=abc', { limit: 'abc' }, 'query.limit'],
@@ -217,27 +351,33 @@ export function describeListQueries(resource: SuiteResource, f: Fixtures) {
       ['sort=user_id', { sort: 'user_id' }, 'query.sort'],
       ['sort=--id', { sort: '--id' }, 'query.sort'],
       ['an unknown parameter', { colour: 'red' }, 'query'],
+      ['a range on a field that takes none', { 'id[gte]': '1' }, 'query'],
+      ['an unknown range operator', { 'created_at[between]': '2026-01-01T00:00:00Z' }, 'query'],
+      [
+        'a range bound that is no time',
+        { 'created_at[gte]': 'yesterday' },
+        'query.created_at[gte]',
+      ],
       ['a garbage cursor', { cursor: 'not-a-cursor' }, 'query.cursor'],
       ['a cursor of the right shape, unsigned', { cursor: 'W10.AAAA' }, 'query.cursor'],
-      ...resource.list.filterable.map(
-        (field) =>
-          [`${field}=maybe`, { [field]: 'maybe' }, `query.${field}`] as [
-            string,
-            Record<string, unknown>,
-            string,
-          ],
-      ),
-      ...(resource.list.searchable.length > 0
-        ? [
-            ['q=', { q: '' }, 'query.q'] as [string, Record<string, unknown>, string],
-            ['q over 200 characters', { q: 'q'.repeat(201) }, 'query.q'] as [
-              string,
-              Record<string, unknown>,
-              string,
-            ],
-          ]
-        : []),
     ];
+    for (const field of resource.list.filterable) {
+      const { spec } = f.fields[field]!;
+      const value = BAD_FILTER_VALUES[spec.kind];
+      if (value !== undefined)
+        bad.push([`${field}=${value}`, { [field]: value }, `query.${field}`]);
+      if (isRangeKind(spec.kind) && value !== undefined) {
+        bad.push([`${field}[lte]=${value}`, { [`${field}[lte]`]: value }, `query.${field}[lte]`]);
+      }
+      if (!isRangeKind(spec.kind))
+        bad.push([`${field}[gt], not a range kind`, { [`${field}[gt]`]: '1' }, 'query']);
+    }
+    if (resource.list.searchable.length > 0) {
+      bad.push(
+        ['q=', { q: '' }, 'query.q'],
+        ['q over 200 characters', { q: 'q'.repeat(201) }, 'query.q'],
+      );
+    }
     it.each(bad)('%s is a 400 naming the parameter', async (_, query, name) => {
       const user = f.newUser();
       await f.create(user);
@@ -257,19 +397,17 @@ export function describeListQueries(resource: SuiteResource, f: Fixtures) {
         'base64url',
       );
       const flipped = `${mac.slice(0, -2)}${mac.endsWith('AA') ? 'BB' : 'AA'}`;
-      const attempts: [User, Record<string, unknown>][] = [
+      const attempts: [User, Query][] = [
         [user, { cursor: `${forged}.${mac}` }],
         [user, { cursor: `${payload}.${flipped}` }],
         [other, { cursor }],
         [user, { cursor, sort: 'id' }],
         [user, { cursor, sort: 'created_at' }],
+        [user, { cursor, 'created_at[gte]': '2000-01-01T00:00:00Z' }],
       ];
       const [filter] = resource.list.filterable;
-      if (filter !== undefined) {
-        const kind = f.kinds[filter]!;
-        const value = kind.kind === 'boolean' ? true : kind.nullable ? 'null' : 1;
-        attempts.push([user, { cursor, [filter]: value }]);
-      }
+      if (filter !== undefined)
+        attempts.push([user, { cursor, [filter]: asQuery(f.sample(0)[filter]) }]);
       if (resource.list.searchable.length > 0) attempts.push([user, { cursor, q: 'a' }]);
       for (const [who, query] of attempts) {
         const reply = await who.routes.list({

@@ -11,6 +11,7 @@ import {
   type Fixtures,
   type Reply,
   type Routes,
+  type SuiteField,
   type SuiteResource,
 } from './resource-fixtures.js';
 
@@ -18,6 +19,89 @@ type Verb = 'list' | 'create' | 'get' | 'put' | 'patch' | 'delete';
 type Write = 'POST' | 'PUT' | 'PATCH';
 const itemVerbs = ['get', 'put', 'patch', 'delete'] as const;
 const allVerbs: Verb[] = ['list', 'create', ...itemVerbs];
+
+// Values of each kind that are not values of it: [what, value]. The first is of the wrong
+// JSON type altogether.
+export function badValues({ spec, nullable }: SuiteField): [string, unknown][] {
+  const limits = spec.openApi as {
+    minLength?: number;
+    maxLength?: number;
+    minimum?: number;
+    maximum?: number;
+  };
+  const numeric = spec.kind === 'integer' || spec.kind === 'reference';
+  const wrongType: [string, unknown] = [
+    'of the wrong type',
+    spec.kind === 'boolean' ? 'yes' : numeric ? 'seven' : 7,
+  ];
+  const notNull: [string, unknown][] = nullable ? [] : [['null', null]];
+  const byKind: Record<string, [string, unknown][]> = {
+    text: [
+      [`over ${limits.maxLength} characters`, 'x'.repeat((limits.maxLength ?? 0) + 1)],
+      ['holding NUL', 'a\u0000b'],
+      ['holding a lone surrogate', 'a\ud800b'],
+      ...((limits.minLength ?? 0) > 0 ? [['empty', ''] as [string, unknown]] : []),
+    ],
+    email: [
+      ['without @', 'name.example.com'],
+      ['with a space', 'a b@example.com'],
+    ],
+    url: [
+      ['javascript:', 'javascript:alert(1)'],
+      ['relative', '/path'],
+      ['ftp:', 'ftp://example.com/f'],
+    ],
+    uuid: [
+      ['not a UUID', 'not-a-uuid'],
+      ['one digit short', '123e4567-e89b-12d3-a456-42661417400'],
+    ],
+    integer: [
+      ['a fraction', 1.5],
+      ['below its minimum', (limits.minimum ?? 0) - 1],
+      ['above its maximum', (limits.maximum ?? 0) + 1],
+      ['a numeric string', '3'],
+    ],
+    decimal: [
+      ['a JSON number', 12.5],
+      ['too many digits after the point', '1.2345'],
+      ['too many digits before it', '12345678901234567890'],
+      ['in exponent form', '1e3'],
+      ['with a leading +', '+1.00'],
+    ],
+    boolean: [
+      ['a string', 'true'],
+      ['a number', 1],
+    ],
+    date: [
+      ['February 30', '2026-02-30'],
+      ['Feb 29 in a common year', '2025-02-29'],
+      ['with a time', '2026-03-01T00:00:00Z'],
+      ['year 0', '0000-01-01'],
+    ],
+    timestamp: [
+      ['without an offset', '2026-03-01T09:30:00'],
+      ['at 24:00', '2026-03-01T24:00:00Z'],
+      ['finer than a millisecond', '2026-03-01T09:30:00.1234Z'],
+      ['a date alone', '2026-03-01'],
+    ],
+    enumeration: [
+      ['not among its values', 'unknown'],
+      ['in another case', 'FOOD'],
+    ],
+    reference: [
+      ['zero', 0],
+      ['a fraction', 1.5],
+      ['beyond 2^53 - 1', 2 ** 53],
+    ],
+    json: [
+      ['an array', [1, 2]],
+      ['a string', 'text'],
+      ['holding NUL', { a: 'x\u0000' }],
+      ['too large', { a: 'x'.repeat(20_000) }],
+    ],
+  };
+  return [wrongType, ...notNull, ...(byKind[spec.kind] ?? [])];
+}
 
 // Bodies the types forbid, from the declaration: [method, case, body, paths `details` names].
 function invalidWrites(resource: SuiteResource, f: Fixtures): [Write, string, unknown, string[]][] {
@@ -31,33 +115,19 @@ function invalidWrites(resource: SuiteResource, f: Fixtures): [Write, string, un
     ['PATCH', 'an empty object', {}, ['body']],
     ['PATCH', 'an unknown field', { unexpected_field: true }, ['body']],
   ];
-  for (const [name, kind] of Object.entries(f.kinds)) {
+  for (const [name, field] of Object.entries(f.fields)) {
     const path = [`body.${name}`];
-    const wrongType = kind.kind === 'text' ? 7 : kind.kind === 'boolean' ? 'yes' : 'one';
+    const [wrong, ...bad] = badValues(field);
+    const wrongType = wrong?.[1];
     cases.push(
       ['POST', `${name} of the wrong type`, { ...valid, [name]: wrongType }, path],
       ['PUT', `${name} of the wrong type`, { ...valid, [name]: wrongType }, path],
-      ['PATCH', `${name} of the wrong type`, { [name]: wrongType }, path],
     );
-    if (!kind.nullable) cases.push(['PATCH', `${name} null`, { [name]: null }, path]);
+    for (const [what, value] of bad)
+      cases.push(['PATCH', `${name} ${what}`, { [name]: value }, path]);
     const without = Object.fromEntries(Object.entries(valid).filter(([key]) => key !== name));
     if (!(name in resource.defaults)) cases.push(['POST', `no ${name}`, without, path]);
-    if (!later.has(name)) {
-      cases.push(['PUT', `no ${name}`, without, path]);
-    }
-    if (kind.kind === 'text') {
-      const tooLong = 'x'.repeat(kind.max + 1);
-      cases.push(
-        ['POST', `${name} over ${kind.max} characters`, { ...valid, [name]: tooLong }, path],
-        ['PATCH', `${name} over ${kind.max} characters`, { [name]: tooLong }, path],
-        ['PATCH', `${name} holding NUL`, { [name]: 'a\u0000b' }, path],
-      );
-      if (kind.min > 0) cases.push(['PUT', `an empty ${name}`, { ...valid, [name]: '' }, path]);
-    }
-    if (kind.kind === 'number') {
-      cases.push(['PATCH', `${name} zero`, { [name]: 0 }, path]);
-      cases.push(['PATCH', `${name} a fraction`, { [name]: 1.5 }, path]);
-    }
+    if (!later.has(name)) cases.push(['PUT', `no ${name}`, without, path]);
   }
   return cases;
 }
@@ -113,8 +183,9 @@ export function describeResource(resource: SuiteResource) {
     it('creates with every field, text at its length limit', async () => {
       const user = newUser();
       const body = sample(1);
-      for (const [name, kind] of Object.entries(f.kinds)) {
-        if (kind.kind === 'text') body[name] = 't'.repeat(kind.max);
+      for (const [name, { spec }] of Object.entries(f.fields)) {
+        const max = (spec.openApi as { maxLength?: number }).maxLength;
+        if (spec.kind === 'text' && max !== undefined) body[name] = 't'.repeat(max);
       }
       const item = await create(user, body);
       expect(item).toMatchObject({ ...body, user_id: user.id });
@@ -233,8 +304,8 @@ export function describeResource(resource: SuiteResource) {
         const user = newUser();
         const item = await create(user);
         const expired = server().tokenFor(user.id, { exp: Math.floor(Date.now() / 1000) - 60 });
-        const client = server().clientWithToken(kind === 'no token' ? undefined : expired);
-        const reply = await verbs[verb](f.routesOf(client), user.id, item.id);
+        const routes = f.routesWithToken(kind === 'no token' ? undefined : expired);
+        const reply = await verbs[verb](routes, user.id, item.id);
         expectError(reply, 401);
         expect(reply.headers.get('www-authenticate')).toMatch(/^Bearer/);
         expect(await storedFor(user.id)).toEqual([item]);

@@ -178,7 +178,11 @@ export function uuid() {
     columnType: 'uuid',
     parameterType: 'uuid',
     checks: () => [],
-    openApi: { type: 'string', format: 'uuid' },
+    openApi: {
+      type: 'string',
+      format: 'uuid',
+      pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+    },
     parseQuery: uuidQuery,
     queryExpected: 'a UUID',
   });
@@ -236,7 +240,9 @@ export function decimal(precision: number, scale: number) {
     throw new Error(`decimal(${precision}, ${scale}): precision and scale must be integers`);
   }
   if (precision < 1 || precision > 1000 || scale < 0 || scale > precision) {
-    throw new Error(`decimal(${precision}, ${scale}): needs 1 <= precision <= 1000, 0 <= scale <= precision`);
+    throw new Error(
+      `decimal(${precision}, ${scale}): needs 1 <= precision <= 1000, 0 <= scale <= precision`,
+    );
   }
   const limits: DecimalLimits = { precision, scale };
   const whole = precision - scale;
@@ -254,19 +260,17 @@ export function decimal(precision: number, scale: number) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must have ${fits}` });
     }
   });
-  const pattern =
-    scale === 0
-      ? `^-?(0|[1-9][0-9]{0,${whole - 1}})$`
-      : whole === 0
-        ? `^-?0(\\.[0-9]{1,${scale}})?$`
-        : `^-?(0|[1-9][0-9]{0,${whole - 1}})(\\.[0-9]{1,${scale}})?$`;
+  // What the API accepts, for the documentation: trailing zeros past the scale change nothing.
+  const integerPart = whole === 0 ? '0' : `(0|[1-9][0-9]{0,${whole - 1}})`;
+  const fractionPart = scale === 0 ? '(\\.0+)?' : `(\\.[0-9]{1,${scale}}0*)?`;
+  const pattern = `^-?${integerPart}${fractionPart}$`;
   return withSpec(schema, {
     kind: 'decimal',
     columnType: `numeric(${precision},${scale})`,
     parameterType: 'numeric',
     checks: () => [],
     openApi: { type: 'string', format: 'decimal', pattern, example },
-    parseQuery: (raw) => (typeof parseDecimal(raw, limits) === 'string' ? raw : undefined),
+    parseQuery: (raw) => (parseDecimal(raw, limits) === raw ? raw : undefined),
     queryExpected: `a decimal number with ${fits}`,
   });
 }
@@ -314,16 +318,14 @@ const TIMESTAMP_MESSAGE =
  * millisecond, e.g. `2026-03-01T09:30:00.000Z`.
  */
 export function timestamp() {
-  const schema = z
-    .string({ invalid_type_error: TIMESTAMP_MESSAGE })
-    .transform((value, ctx) => {
-      const utc = parseTimestamp(value);
-      if (utc === undefined) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: TIMESTAMP_MESSAGE });
-        return z.NEVER;
-      }
-      return utc;
-    });
+  const schema = z.string({ invalid_type_error: TIMESTAMP_MESSAGE }).transform((value, ctx) => {
+    const utc = parseTimestamp(value);
+    if (utc === undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: TIMESTAMP_MESSAGE });
+      return z.NEVER;
+    }
+    return utc;
+  });
   return withSpec(schema, {
     kind: 'timestamp',
     columnType: 'timestamptz(3)',
@@ -348,7 +350,8 @@ export function timestamp() {
  */
 export function enumeration<const T extends readonly [string, ...string[]]>(values: T) {
   const unique = new Set(values);
-  if (unique.size !== values.length) throw new Error(`enumeration: repeated values in ${values.join(', ')}`);
+  if (unique.size !== values.length)
+    throw new Error(`enumeration: repeated values in ${values.join(', ')}`);
   for (const value of values) {
     if (!/^[^\u0000-\u001f']{1,100}$/.test(value)) {
       throw new Error(`enumeration: "${value}" must be 1-100 characters, no quote or control`);
@@ -468,4 +471,3 @@ export const TimestampSchema = Object.assign(
   z.string().regex(ISO_8601_WITH_OFFSET, 'must be an ISO 8601 timestamp with an offset'),
   { metaOpenApi: { format: 'date-time' } },
 );
-

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { text } from './fields.js';
+import { integer, json, text } from './fields.js';
 import { listQuerySchema } from './list-query.js';
 import { tasks, type TaskListQuery } from './tasks.js';
 
@@ -72,23 +72,41 @@ describe('list query schema', () => {
     expectTypeOf<{ sort: 'description' }>().not.toMatchTypeOf<TaskListQuery>();
   });
 
-  it('refuses a declaration that sorts by a nullable field or filters by an unknown one', () => {
-    const fields = { name: text(1, 10), note: text(0, 10).nullable(), done: z.boolean() };
-    expect(() =>
-      listQuerySchema(fields, { sortable: ['note'], filterable: [], searchable: [] }),
-    ).toThrow(/non-null/);
-    expect(() =>
-      listQuerySchema(fields, {
+  it('takes range bounds on the times every item has, and refuses other ranges', () => {
+    expect(query.parse({ 'created_at[gte]': '2026-01-01T01:00:00+01:00' })).toMatchObject({
+      'created_at[gte]': '2026-01-01T00:00:00.000Z',
+    });
+    expect(rejected({ 'created_at[gte]': 'yesterday' })).toEqual(['created_at[gte]']);
+    expect(rejected({ 'title[gte]': 'a' })).toEqual(['']);
+    expect(rejected({ 'project_id[lt]': '3' })).toEqual(['']);
+  });
+
+  it('refuses a declaration that lists what a field of its kind cannot do', () => {
+    const fields = { name: text(1, 10), note: text(0, 10).nullable(), data: json(), n: integer() };
+    const list = (declared: Partial<Record<'sortable' | 'filterable' | 'searchable', string[]>>) =>
+      listQuerySchema('things', fields, {
         sortable: [],
-        filterable: ['missing' as 'name'],
+        filterable: [],
         searchable: [],
-      }),
-    ).toThrow(/Unknown filter/);
+        ...declared,
+      } as never);
+    expect(() => list({ sortable: ['note'] })).not.toThrow();
+    expect(() => list({ sortable: ['data'] })).toThrow(
+      'things.data: a json field cannot be sorted by',
+    );
+    expect(() => list({ filterable: ['data'] })).toThrow(
+      'things.data: a json field cannot be a filter',
+    );
+    expect(() => list({ searchable: ['n'] })).toThrow('q searches text, email and url fields only');
+    expect(() => list({ filterable: ['missing'] })).toThrow(
+      'things: the list names an unknown field missing',
+    );
     expect(() =>
-      listQuerySchema(
-        { ...fields, tags: z.array(z.string()) },
-        { sortable: [], filterable: ['tags'], searchable: [] },
-      ),
-    ).toThrow(/cannot be a list filter/);
+      listQuerySchema('things', { tags: z.array(z.string()) }, {
+        sortable: [],
+        filterable: ['tags'],
+        searchable: [],
+      } as never),
+    ).toThrow('things.tags: declare the field with a kind');
   });
 });

@@ -80,7 +80,11 @@ function parseInteger(raw: unknown, min: number, max: number): number | undefine
 
 /** A query value as text: the typed client's numbers and booleans, as a URL would carry them. */
 const asText = (raw: unknown) =>
-  typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : undefined;
+  typeof raw === 'string'
+    ? raw
+    : typeof raw === 'number' || typeof raw === 'boolean'
+      ? String(raw)
+      : undefined;
 
 /** `limit`: how many items a page holds. */
 export const LimitParamSchema = queryValue<number, number | `${number}`>(
@@ -122,6 +126,30 @@ export const CountParamSchema = Object.assign(
   },
 );
 
+// How the documentation shows a filter's text: the kind's format, and its values or pattern
+// where the kind has them (`null` among them for a nullable field).
+function filterDocs(spec: FieldSpec, nullable: boolean): Record<string, unknown> {
+  const {
+    format,
+    pattern,
+    enum: values,
+  } = spec.openApi as {
+    format?: string;
+    pattern?: string;
+    enum?: string[];
+  };
+  const docs: Record<string, unknown> = {
+    type: 'string',
+    ...(format === undefined ? {} : { format }),
+  };
+  const choices = spec.kind === 'boolean' ? ['true', 'false'] : values;
+  const shape =
+    spec.kind === 'integer' ? '^-?[0-9]+$' : spec.kind === 'reference' ? '^[1-9][0-9]*$' : pattern;
+  if (choices !== undefined) docs.enum = nullable ? [...choices, 'null'] : choices;
+  else if (shape !== undefined) docs.pattern = nullable ? `^(${shape.slice(1, -1)}|null)$` : shape;
+  return docs;
+}
+
 // An equality filter accepts what its field holds, read by the field's kind, plus `null` when
 // the field is nullable (e.g. `project_id=null`: the tasks in no project).
 function equalityParam(spec: FieldSpec, nullable: boolean) {
@@ -134,12 +162,18 @@ function equalityParam(spec: FieldSpec, nullable: boolean) {
       return value === undefined ? undefined : parse(value);
     },
     `${spec.queryExpected ?? 'a value of the field'}${orNull}`,
-    { type: 'string', ...(spec.openApi.format === undefined ? {} : { format: spec.openApi.format }) },
+    filterDocs(spec, nullable),
   ).optional();
 }
 
 // A range bound: the field's own values, never null (a null is in no range).
-function rangeParam(field: string, operator: RangeOperator, parse: (raw: string) => unknown, expected: string) {
+function rangeParam(
+  field: string,
+  operator: RangeOperator,
+  parse: (raw: string) => unknown,
+  expected: string,
+  format: unknown,
+) {
   const meaning = { gt: 'after', gte: 'from', lt: 'before', lte: 'up to and including' }[operator];
   const schema = queryValue(
     (raw) => {
@@ -147,7 +181,7 @@ function rangeParam(field: string, operator: RangeOperator, parse: (raw: string)
       return value === undefined ? undefined : parse(value);
     },
     expected,
-    { type: 'string' },
+    { type: 'string', ...(format === undefined ? {} : { format }) },
   );
   return Object.assign(schema, {
     metaOpenApi: {
@@ -198,34 +232,45 @@ export function listQuerySchema<
   TFields extends z.ZodRawShape,
   TSort extends OrderableField<TFields>,
   TFilter extends OrderableField<TFields>,
->(
-  resource: string,
-  fields: TFields,
-  list: ListDeclaration<TSort, TFilter, string>,
-) {
+>(resource: string, fields: TFields, list: ListDeclaration<TSort, TFilter, string>) {
   const specOf = (name: string) => {
     const field = fields[name];
-    if (field === undefined) throw new Error(`${resource}: the list names an unknown field ${name}`);
+    if (field === undefined)
+      throw new Error(`${resource}: the list names an unknown field ${name}`);
     return requireFieldSpec(resource, name, field);
   };
   const filters: z.ZodRawShape = {};
   for (const name of list.filterable) {
     const spec = specOf(name);
-    if (spec.kind === 'json') throw new Error(`${resource}.${name}: a json field cannot be a filter`);
+    if (spec.kind === 'json')
+      throw new Error(`${resource}.${name}: a json field cannot be a filter`);
     filters[name] = equalityParam(spec, fields[name]!.isNullable());
     if (isRangeKind(spec.kind) && spec.parseQuery !== undefined) {
       for (const operator of rangeOperators) {
-        filters[`${name}[${operator}]`] = rangeParam(name, operator, spec.parseQuery, spec.queryExpected ?? 'a value');
+        filters[`${name}[${operator}]`] = rangeParam(
+          name,
+          operator,
+          spec.parseQuery,
+          spec.queryExpected ?? 'a value',
+          spec.openApi.format,
+        );
       }
     }
   }
   for (const time of systemTimeFields) {
     for (const operator of rangeOperators) {
-      filters[`${time}[${operator}]`] = rangeParam(time, operator, parseTimestamp, TIME_EXPECTED);
+      filters[`${time}[${operator}]`] = rangeParam(
+        time,
+        operator,
+        parseTimestamp,
+        TIME_EXPECTED,
+        'date-time',
+      );
     }
   }
   for (const name of list.sortable) {
-    if (specOf(name).kind === 'json') throw new Error(`${resource}.${name}: a json field cannot be sorted by`);
+    if (specOf(name).kind === 'json')
+      throw new Error(`${resource}.${name}: a json field cannot be sorted by`);
   }
   for (const name of list.searchable) {
     if (!isSearchKind(specOf(name).kind)) {

@@ -402,7 +402,12 @@ export function defineResource<
       }),
     }),
   };
-  return { ...declaration, fieldSpecs: fieldSpecs as { [K in FieldName<TFields>]: FieldSpec }, schemas, routes };
+  return {
+    ...declaration,
+    fieldSpecs: fieldSpecs as { [K in FieldName<TFields>]: FieldSpec },
+    schemas,
+    routes,
+  };
 }
 
 function pickFirstField(example: Record<string, unknown>): Record<string, unknown> {

@@ -285,20 +285,19 @@ describe('GET /openapi.json', () => {
           .map((p) => [p.name, p]),
       );
     const tasksList = params('tasks');
+    // Every list takes ranges of the times every item has.
+    const times = ['created_at', 'updated_at'].flatMap((time) =>
+      ['gt', 'gte', 'lt', 'lte'].map((operator) => `${time}[${operator}]`),
+    );
     expect([...tasksList.keys()].sort()).toEqual(
-      ['complete', 'count', 'cursor', 'limit', 'project_id', 'q', 'sort'].sort(),
+      ['complete', 'count', 'cursor', 'limit', 'project_id', 'q', 'sort', ...times].sort(),
     );
     expect([...params('projects').keys()].sort()).toEqual(
-      ['archived', 'count', 'cursor', 'limit', 'q', 'sort'].sort(),
+      ['archived', 'count', 'cursor', 'limit', 'q', 'sort', ...times].sort(),
     );
-    expect([...params('notes').keys()].sort()).toEqual([
-      'count',
-      'cursor',
-      'limit',
-      'pinned',
-      'q',
-      'sort',
-    ]);
+    expect([...params('notes').keys()].sort()).toEqual(
+      ['count', 'cursor', 'limit', 'pinned', 'q', 'sort', ...times].sort(),
+    );
     for (const p of tasksList.values()) expect(p.required, p.name).toBeFalsy();
     expect(tasksList.get('limit')?.schema).toMatchObject({
       type: 'integer',

@@ -78,7 +78,9 @@ function canonicalJson(value: unknown): string {
 // is a 409 that a retry clears.
 const lockStatement = compiledOnce((db: Db, param: Param) =>
   db.selectNoFrom(
-    sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${param<string>('lock')}, 0))`.as('locked'),
+    sql<boolean>`pg_try_advisory_xact_lock(hashtextextended(${param<string>('lock')}, 0))`.as(
+      'locked',
+    ),
   ),
 );
 

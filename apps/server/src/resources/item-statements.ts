@@ -3,7 +3,7 @@ import { compiledByShape, compiledOnce, type Param } from '../db/compiled-once.j
 import type { OwnedTableName } from '../db/schema.js';
 import { cast, type ResourceColumns } from './resource-columns.js';
 import type { GenericItem } from './generic-resource.js';
-import type { Tables, Where } from './statement-types.js';
+import type { Tables } from './statement-types.js';
 
 // The statements on one item. Each names the owner in its WHERE clause (or, for an insert,
 // sets it): a row of another user is simply not found, in the same statement that reads or
@@ -26,9 +26,6 @@ export function itemStatements(columns: ResourceColumns) {
   const table = columns.table as OwnedTableName;
   const item = columns.item();
 
-  const owned = (eb: Where, param: Param) =>
-    eb.and([eb('user_id', '=', param<string>('owner')), eb('id', '=', param<number>('id'))]);
-
   // A write's condition: the item must be at one of the versions If-Match names, tested in the
   // statement that writes, so nothing can change the row between the test and the write. One
   // array parameter, so any number of versions is one statement shape.
@@ -40,12 +37,17 @@ export function itemStatements(columns: ResourceColumns) {
       db
         .selectFrom(table)
         .select(item)
-        .where((eb) => owned(eb, param))
+        .where('user_id', '=', param<string>('owner'))
+        .where('id', '=', param<number>('id'))
         .$castTo<GenericItem>(),
     ),
 
     version: compiledOnce((db: Tables, param: Param) =>
-      db.selectFrom(table).select('version').where((eb) => owned(eb, param)),
+      db
+        .selectFrom(table)
+        .select('version')
+        .where('user_id', '=', param<string>('owner'))
+        .where('id', '=', param<number>('id')),
     ),
 
     create: compiledByShape(
@@ -70,13 +72,17 @@ export function itemStatements(columns: ResourceColumns) {
           version: sql<number>`${sql.ref('version')} + 1`,
           updated_at: sql<Date>`now()`,
         })
-        .where((eb) => owned(eb, param));
+        .where('user_id', '=', param<string>('owner'))
+        .where('id', '=', param<number>('id'));
       if (conditional) statement = statement.where(atVersion(param));
       return statement.returning(item).$castTo<GenericItem>();
     }, writeKey),
 
     remove: compiledByShape((db: Tables, param: Param, { conditional }: WriteShape) => {
-      const statement = db.deleteFrom(table).where((eb) => owned(eb, param));
+      const statement = db
+        .deleteFrom(table)
+        .where('user_id', '=', param<string>('owner'))
+        .where('id', '=', param<number>('id'));
       return conditional ? statement.where(atVersion(param)) : statement;
     }, writeKey),
   };

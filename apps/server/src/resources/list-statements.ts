@@ -161,16 +161,18 @@ export function listStatements(columns: ResourceColumns, searchable: readonly st
      */
     counted: compiledByShape(
       (db: Tables, param: Param, shape: ListShape) =>
-        pageItems(db, shape, param).select((eb) =>
-          (shape.after !== 'none'
-            ? countQuery(db, shape, param).$asScalar()
-            : eb
-                .case()
-                .when(eb.fn.countAll<number>().over(), '=', param<number>('limit'))
-                .then(countQuery(db, shape, param).$asScalar())
-                .end()
-          ).as('total'),
-        ).$castTo<GenericItem & { total: number | null }>(),
+        pageItems(db, shape, param)
+          .select((eb) =>
+            (shape.after !== 'none'
+              ? countQuery(db, shape, param).$asScalar()
+              : eb
+                  .case()
+                  .when(eb.fn.countAll<number>().over(), '=', param<number>('limit'))
+                  .then(countQuery(db, shape, param).$asScalar())
+                  .end()
+            ).as('total'),
+          )
+          .$castTo<GenericItem & { total: number | null }>(),
       shapeKey,
     ),
 

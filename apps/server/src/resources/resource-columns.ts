@@ -72,7 +72,14 @@ export function resourceColumns(resource: { name: string; fields: z.ZodRawShape 
 
     /** Every column as stored: what a page's subquery orders and a cursor compares. */
     stored(): string[] {
-      return ['id', 'user_id', ...fields.map(({ name }) => name), 'version', 'created_at', 'updated_at'];
+      return [
+        'id',
+        'user_id',
+        ...fields.map(({ name }) => name),
+        'version',
+        'created_at',
+        'updated_at',
+      ];
     },
 
     /** The type a value compared with `column` is cast to. */

@@ -1,5 +1,4 @@
 import {
-  contract,
   errorBody,
   etagOf,
   IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE,
@@ -8,9 +7,8 @@ import {
   notFoundMessage,
   PRECONDITION_REQUIRED_MESSAGE,
   preconditionFailedMessage,
-  resources,
-  type ResourceName,
 } from '@enclave/contract';
+import { initContract, type AppRouter } from '@ts-rest/core';
 import {
   createExpressEndpoints,
   type AppRouteImplementation,
@@ -30,6 +28,8 @@ import { answerViolation, expectedViolations } from './write-violations.js';
 
 export interface RouterDependencies {
   db: Db;
+  /** The longest a list with `q` may run (resource.repository.ts). */
+  searchTimeoutMs?: number;
   cursors: CursorCodec;
   /** Where creates with an Idempotency-Key keep their answers. */
   idempotencyKeys: IdempotencyKeys;
@@ -45,9 +45,12 @@ export type ResourceHandlers = {
 /** The six routes of a resource; the owner always comes from the verified token. */
 export function resourceHandlers(
   resource: RegisteredResource,
-  { db, cursors, idempotencyKeys, requireIfMatch }: RouterDependencies,
+  { db, cursors, idempotencyKeys, requireIfMatch, searchTimeoutMs }: RouterDependencies,
 ): ResourceHandlers {
-  const repository = resourceRepository(resource);
+  const repository = resourceRepository(
+    resource,
+    searchTimeoutMs === undefined ? {} : { searchTimeoutMs },
+  );
   const violations = expectedViolations(resource);
   const notFound = {
     status: 404,
@@ -202,27 +205,31 @@ export function resourceHandlers(
   };
 }
 
+const c = initContract();
+
 /**
  * The one boundary between a resource's routes and the handlers written once for all of
  * them: the routes' types widen to the generic resource's. The compiler cannot relate the
  * two (a resource's own fields and statuses against "some fields, 409 possible"), hence the
  * cast through unknown. Each route keeps its own schemas, so ts-rest still validates every
- * request and response against the resource's real types at run time.
+ * request and response against the resource's real types at run time. c.router completes the
+ * routes as the root contract does for the registry's.
  */
-function genericRoutes(name: ResourceName): GenericRoutes {
-  return contract[name] as unknown as GenericRoutes;
+export function genericRoutes(resource: RegisteredResource): GenericRoutes {
+  const router = c.router as (routes: AppRouter) => AppRouter;
+  return router(resource.routes) as unknown as GenericRoutes;
 }
 
-/** Serves the six routes of every registered resource. */
+/** Serves the six routes of each resource. */
 export function serveResources(
   app: Express,
+  served: readonly RegisteredResource[],
   dependencies: RouterDependencies,
   options: TsRestExpressOptions<GenericRoutes>,
 ): void {
-  for (const resource of Object.values(resources)) {
-    // The contract's routes, as the client and OpenAPI see them (c.router completes each).
+  for (const resource of served) {
     createExpressEndpoints(
-      genericRoutes(resource.name),
+      genericRoutes(resource),
       resourceHandlers(resource, dependencies),
       app,
       options,
