@@ -39,6 +39,7 @@ export interface AppDependencies {
     | 'requestLogLevel'
     | 'requireIfMatch'
     | 'idempotencyKeyTtlSeconds'
+    | 'searchTimeoutMs'
   >;
   logger: Logger;
   /** Made by createTokenVerifier, which may have to read a provider's key first. */
@@ -106,7 +107,8 @@ export function createApp({
   }
   const cursors = createCursorCodec(config.cursorKey);
   const { requireIfMatch } = config;
-  const dependencies = { db, cursors, idempotencyKeys: keys, requireIfMatch };
+  const { searchTimeoutMs } = config;
+  const dependencies = { db, cursors, idempotencyKeys: keys, requireIfMatch, searchTimeoutMs };
   const allResources = [...Object.values(resources), ...extraResources];
   serveResources(app, allResources, dependencies, endpointOptions);
   rejectUndeclaredMethods(app, { ...served, ...extra });

@@ -62,6 +62,8 @@ export interface TestServerOptions {
   requireIfMatch?: boolean;
   /** IDEMPOTENCY_KEY_TTL_SECONDS; a day, as by default, unless given. */
   idempotencyKeyTtlSeconds?: number;
+  /** SEARCH_TIMEOUT_MS; production's default unless given. */
+  searchTimeoutMs?: number;
   /** Node's HTTP timeouts, over the production defaults. */
   http?: Partial<HttpTimeouts>;
   /** false: the server stays in its starting phase (database not ready) until a test says. */
@@ -141,6 +143,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       requestLogLevel: 'info',
       requireIfMatch: options.requireIfMatch ?? false,
       idempotencyKeyTtlSeconds: options.idempotencyKeyTtlSeconds ?? 86_400,
+      searchTimeoutMs: options.searchTimeoutMs ?? 500,
     },
     // As in production: a client's later requests reuse its token's verdict.
     verifyToken: await createTokenVerifier(

@@ -38,7 +38,12 @@ function sorted(items: Item[], sort: string, kindOf: (field: string) => FieldKin
 }
 
 // The query-string text of a value, as a client writes it in a URL.
-const asQuery = (value: unknown) => (value === null ? 'null' : String(value));
+const asQuery = (value: unknown): string =>
+  typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : JSON.stringify(value);
 
 // Bad query values of each kind, for its equality filter (a text filter takes any text).
 const BAD_FILTER_VALUES: Partial<Record<FieldKind, string>> = {

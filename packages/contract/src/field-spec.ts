@@ -29,11 +29,11 @@ export interface FieldSpec<TKind extends FieldKind = FieldKind> {
   /** The type a value compared with the column is cast to, e.g. `numeric`. */
   parameterType: string;
   /** The column's check constraints, for a column named `column`. */
-  checks(column: string): ColumnCheck[];
+  checks: (column: string) => ColumnCheck[];
   /** The OpenAPI schema properties the documentation shows (type, format, limits, enum). */
   openApi: Record<string, unknown>;
   /** Reads a value from a query string (a filter or a range bound); undefined if it is none. */
-  parseQuery?(raw: string): unknown;
+  parseQuery?: (raw: string) => unknown;
   /** What parseQuery accepts, for the 400 that names the parameter. */
   queryExpected?: string;
   /** For a reference: the name of the resource whose items it names. */

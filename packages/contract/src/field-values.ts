@@ -10,20 +10,19 @@ export interface DecimalLimits {
 const DECIMAL = /^-?(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
 
 /**
- * `value` when it is a plain decimal (`-12.50`: no exponent, sign `+`, spaces or leading
+ * Whether `value` is a plain decimal (`-12.50`: no exponent, sign `+`, spaces or leading
  * zeros) that a `numeric(precision, scale)` holds exactly; trailing zeros after the point are
  * free, as they change nothing. Otherwise why not.
  */
-export function parseDecimal(
+export function checkDecimal(
   value: string,
   { precision, scale }: DecimalLimits,
-): string | 'malformed' | 'too-many-digits' {
-  if (value.length > 2 * precision + 2) return 'too-many-digits';
+): 'ok' | 'malformed' | 'too-many-digits' {
   const match = DECIMAL.exec(value);
   if (match === null) return 'malformed';
   const whole = match[1] === '0' ? 0 : (match[1] ?? '').length;
   const fraction = (match[2] ?? '').replace(/0+$/, '').length;
-  return whole > precision - scale || fraction > scale ? 'too-many-digits' : value;
+  return whole > precision - scale || fraction > scale ? 'too-many-digits' : 'ok';
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -41,7 +40,7 @@ function validDate(year: number, month: number, day: number): boolean {
 export function parseDate(value: string): string | undefined {
   const match = DATE.exec(value);
   if (match === null) return undefined;
-  const [year, month, day] = [match[1], match[2], match[3]].map(Number) as [number, number, number];
+  const [year = 0, month = 0, day = 0] = [match[1], match[2], match[3]].map(Number);
   return validDate(year, month, day) ? value : undefined;
 }
 
@@ -60,8 +59,10 @@ export function parseTimestamp(value: string): string | undefined {
   const match = TIMESTAMP.exec(value);
   if (match === null) return undefined;
   const [, y, mo, d, h, mi, s = '0', fraction = '', sign, oh = '0', om = '0'] = match;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as number[];
-  if (!validDate(year!, month!, day!) || hour! > 23 || minute! > 59 || second! > 59) {
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = [y, mo, d, h, mi, s].map(
+    Number,
+  );
+  if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
   if (/[1-9]/.test(fraction.slice(3))) return undefined;
@@ -72,8 +73,8 @@ export function parseTimestamp(value: string): string | undefined {
   }
   const moment = new Date(0);
   // setUTCFullYear, not Date.UTC, which reads years 0-99 as 1900-1999.
-  moment.setUTCFullYear(year!, month! - 1, day!);
-  moment.setUTCHours(hour!, minute!, second!, Number(fraction.slice(0, 3).padEnd(3, '0')));
+  moment.setUTCFullYear(year, month - 1, day);
+  moment.setUTCHours(hour, minute, second, Number(fraction.slice(0, 3).padEnd(3, '0')));
   const offset = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
   const utc = moment.getTime() - offset;
   if (utc < FIRST_MS || utc >= END_MS) return undefined;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { withSpec } from './field-spec.js';
-import { parseDate, parseDecimal, parseTimestamp, type DecimalLimits } from './field-values.js';
+import { checkDecimal, parseDate, parseTimestamp, type DecimalLimits } from './field-values.js';
 import { checkJsonText } from './json-text.js';
 
 // Every field of a resource is declared with one of the kinds below. Each kind is one zod
@@ -253,7 +253,7 @@ export function decimal(precision: number, scale: number) {
   const example = scale === 0 ? '12' : `12.${'5'.padEnd(scale, '0')}`;
   const typeMessage = `must be a decimal number written as a string, such as "${example}"`;
   const schema = z.string({ invalid_type_error: typeMessage }).superRefine((value, ctx) => {
-    const parsed = parseDecimal(value, limits);
+    const parsed = checkDecimal(value, limits);
     if (parsed === 'malformed') {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: typeMessage });
     } else if (parsed === 'too-many-digits') {
@@ -270,7 +270,7 @@ export function decimal(precision: number, scale: number) {
     parameterType: 'numeric',
     checks: () => [],
     openApi: { type: 'string', format: 'decimal', pattern, example },
-    parseQuery: (raw) => (parseDecimal(raw, limits) === raw ? raw : undefined),
+    parseQuery: (raw) => (checkDecimal(raw, limits) === 'ok' ? raw : undefined),
     queryExpected: `a decimal number with ${fits}`,
   });
 }
@@ -422,17 +422,19 @@ export function json<TShape extends z.ZodTypeAny = z.ZodRecord<z.ZodString, z.Zo
   { maxBytes = JSON_MAX_BYTES }: { maxBytes?: number } = {},
 ) {
   const objectSchema =
-    schema instanceof z.ZodObject && schema._def.unknownKeys === 'strip'
+    schema instanceof z.ZodObject && (schema as z.AnyZodObject)._def.unknownKeys === 'strip'
       ? schema.strict()
       : (schema ?? z.record(z.string(), z.unknown()));
-  const checked = (objectSchema as TShape).superRefine((value, ctx) => {
+  // Built on a concrete schema, then typed as the caller's: zod cannot type a refinement of a
+  // schema whose type is still a parameter.
+  const checked = (objectSchema as z.ZodTypeAny).superRefine((value: unknown, ctx) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JSON object' });
       return;
     }
     const problem = checkJsonText(value, maxBytes);
     if (problem !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-  });
+  }) as unknown as z.ZodEffects<TShape, z.output<TShape>, z.input<TShape>>;
   return withSpec(checked, {
     kind: 'json',
     columnType: 'jsonb',

@@ -66,7 +66,7 @@ export {
   type RangeField,
   type SearchableField,
 } from './field-spec.js';
-export { parseDate, parseDecimal, parseTimestamp } from './field-values.js';
+export { checkDecimal, parseDate, parseTimestamp } from './field-values.js';
 export {
   DEFAULT_LIST_LIMIT,
   DEFAULT_SORT,

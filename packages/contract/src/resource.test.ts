@@ -5,6 +5,9 @@ import { contract } from './contract.js';
 import { resources } from './registry.js';
 import { ErrorBodySchema, errorBody, errorNames } from './errors.js';
 import {
+  date,
+  decimal,
+  enumeration,
   IdParamSchema,
   integer,
   json,
@@ -12,6 +15,7 @@ import {
   text,
   timestamp,
   TimestampSchema,
+  url,
 } from './fields.js';
 import { defineResource, type RouteMetadata } from './resource.js';
 import { tasks, type Task, type TaskCreate, type TaskPatch, type TaskReplace } from './tasks.js';
@@ -478,8 +482,11 @@ describe('types', () => {
         list,
         example: { title: 't', at: '2026-01-01T00:00:00.000Z', data: {}, n: 1 },
       });
-    const kinds = declare({ sortable: ['at'], filterable: ['n', 'at'], searchable: ['title'] });
-    type Query = ClientInferRequest<typeof kinds.routes.list>['query'];
+    type Kinds = ReturnType<typeof declare<'at', 'n' | 'at'>>;
+    type Query = ClientInferRequest<Kinds['routes']['list']>['query'];
+    expect(declare({ sortable: ['at'], filterable: ['n', 'at'], searchable: ['title'] }).name).toBe(
+      'kinds',
+    );
     expectTypeOf<{ 'n[gte]': 3; 'at[lt]': '2026-01-01T00:00:00Z' }>().toMatchTypeOf<Query>();
     expectTypeOf<{ 'title[gte]': 'a' }>().not.toMatchTypeOf<Query>();
     expect(() =>
@@ -504,6 +511,58 @@ describe('types', () => {
         example: { title: 't', at: '2026-01-01T00:00:00.000Z', data: {}, n: 1 },
       }),
     ).toThrow('q searches text, email and url fields only');
+  });
+
+  it('types each kind exactly for clients: decimals and dates as text, enums as unions', () => {
+    const expenses = defineResource({
+      name: 'expenses',
+      singular: 'expense',
+      fields: {
+        amount: decimal(10, 2),
+        spent_on: date(),
+        at: timestamp().nullable(),
+        category: enumeration(['food', 'travel', 'other']),
+        receipt: url().nullable(),
+        stars: integer(1, 5),
+        settings: json(z.object({ theme: z.enum(['light', 'dark']) })),
+      },
+      defaults: { at: null, receipt: null },
+      list: { sortable: [], filterable: ['amount', 'category'], searchable: [] },
+      example: {
+        amount: '12.50',
+        spent_on: '2026-03-01',
+        at: null,
+        category: 'food',
+        receipt: null,
+        stars: 3,
+        settings: { theme: 'dark' },
+      },
+    });
+    type Body = ClientInferRequest<typeof expenses.routes.create>['body'];
+    type Item = ServerInferResponses<typeof expenses.routes.get, 200>['body'];
+    expectTypeOf<Item['amount']>().toEqualTypeOf<string>();
+    expectTypeOf<Item['spent_on']>().toEqualTypeOf<string>();
+    expectTypeOf<Item['at']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Item['category']>().toEqualTypeOf<'food' | 'travel' | 'other'>();
+    expectTypeOf<Item['settings']>().toEqualTypeOf<{ theme: 'light' | 'dark' }>();
+    const body = (value: Body) => value;
+    const valid = {
+      amount: '12.50',
+      spent_on: '2026-03-01',
+      category: 'food',
+      stars: 2,
+      settings: { theme: 'light' },
+    } as const;
+    expect(body(valid)).toBe(valid);
+    // @ts-expect-error a decimal is a string, never a float
+    body({ ...valid, amount: 12.5 });
+    // @ts-expect-error an enumeration takes its values only
+    body({ ...valid, category: 'rent' });
+    // @ts-expect-error a date is its text, not a Date
+    body({ ...valid, spent_on: new Date() });
+    type Query = ClientInferRequest<typeof expenses.routes.list>['query'];
+    expectTypeOf<{ 'amount[gte]': '10.00'; category: 'food' }>().toMatchTypeOf<Query>();
+    expect(expenses.fieldSpecs.amount.columnType).toBe('numeric(10,2)');
   });
 
   it('types 409 on PUT and PATCH only when the resource declares unique fields', () => {

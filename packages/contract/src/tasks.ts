@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { boolean, reference, text } from './fields.js';
 import { defineResource } from './resource.js';
 

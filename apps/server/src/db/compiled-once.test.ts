@@ -95,7 +95,7 @@ describe('compiledOnce', () => {
     expect(db.ran[0]?.parameters).toEqual([lookalike]);
   });
 
-  it('refuses a run that leaves a named value out, rather than sending NULL', async () => {
+  it('refuses a run that leaves a named value out, rather than sending NULL', () => {
     const find = compiledOnce((db: Handle, param) =>
       db.kysely.selectFrom('tasks').select('id').where('id', '=', param<number>('id')),
     );

@@ -51,8 +51,9 @@ export function migrationSource(plan: TablePlan, declarationFile: string): strin
   const indexed = plan.indexes.map(({ column }) => quoted(column)).join(', ');
   return `import { sql, type Kysely } from 'kysely';
 
-// Written by \`npm run new:resource\` from ${declarationFile}; registered-resources.test.ts
-// compares the table with that declaration, so change both together.
+// Written by \`npm run new:resource\` from the declaration in
+// ${declarationFile}. A test (registered-resources.test.ts) compares
+// the table with that declaration: change both together.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable(${quoted(table)})
