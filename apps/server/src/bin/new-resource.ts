@@ -28,6 +28,12 @@ try {
     known: Object.keys(resources),
     ...(singular === undefined ? {} : { singular }),
   });
+  if (written.length === 0) {
+    process.stdout.write(
+      `new:resource: ${name} is already scaffolded with these fields; nothing changed\n`,
+    );
+    process.exit(0);
+  }
   try {
     execFileSync(`${root}node_modules/.bin/prettier`, ['--write', ...written], {
       cwd: root,

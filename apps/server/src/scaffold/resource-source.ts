@@ -159,11 +159,17 @@ const pascal = (text: string) => camel(text).charAt(0).toUpperCase() + camel(tex
 const literal = (value: unknown) => JSON.stringify(value);
 const list = (names: string[]) => `[${names.map(literal).join(', ')}]`;
 
+/** The line a declaration starts with, naming what it was scaffolded from. */
+export function scaffoldedLine(name: string, singular: string, fields: readonly string[]): string {
+  return `// Scaffolded: npm run new:resource -- ${[name, '--singular', singular, ...fields].join(' ')}`;
+}
+
 /** The source of packages/contract/src/<name>.ts. */
 export function declarationSource(
   name: string,
   singular: string,
   fields: readonly FieldArgument[],
+  origin: string,
 ): string {
   const id = camel(name);
   const Type = pascal(singular.replaceAll(' ', '_'));
@@ -177,7 +183,8 @@ export function declarationSource(
   );
   const example = fields.map((field) => `    ${field.name}: ${literal(exampleValue(field))},`);
   const references = fields.filter(({ call }) => call.kind === 'reference');
-  return `import type { z } from 'zod';
+  return `${origin}
+import type { z } from 'zod';
 import { ${kinds.join(', ')} } from './fields.js';
 import { defineResource } from './resource.js';
 

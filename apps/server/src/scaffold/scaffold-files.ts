@@ -3,7 +3,12 @@ import path from 'node:path';
 import { tablePlan } from '../resources/resource-table.js';
 import { parseFieldArguments } from './field-arguments.js';
 import { migrationSource } from './migration-source.js';
-import { DEFAULT_FIELDS, declarationSource, scaffoldedDeclaration } from './resource-source.js';
+import {
+  DEFAULT_FIELDS,
+  declarationSource,
+  scaffoldedDeclaration,
+  scaffoldedLine,
+} from './resource-source.js';
 
 // Writes a scaffolded resource into a checkout: its declaration, its migration, its three lines
 // in the registry. Nothing else: routes, tables' types, routers, OpenAPI and the tests all
@@ -42,7 +47,10 @@ function register(text: string, what: string, line: string): string {
   return text.replace(marker, `${match[1]}${line}\n${match[0]}`);
 }
 
-/** Writes the resource into the checkout at `root`; the paths it wrote or changed. */
+/**
+ * Writes the resource into the checkout at `root`; the paths it wrote or changed, none when
+ * the same command scaffolded it before (so a walkthrough can be run again).
+ */
 export function scaffoldResource(root: string, request: ScaffoldRequest): string[] {
   const { name, known } = request;
   if (!/^[a-z][a-z0-9_]{1,39}$/.test(name)) {
@@ -55,7 +63,9 @@ export function scaffoldResource(root: string, request: ScaffoldRequest): string
   if (!/^[a-z][a-z0-9_ ]*$/.test(singular) || singular === name) {
     throw new Error('give a singular different from the plural name: --singular <name>');
   }
-  const fields = parseFieldArguments(request.fields.length > 0 ? request.fields : DEFAULT_FIELDS);
+  const fieldArguments = request.fields.length > 0 ? request.fields : DEFAULT_FIELDS;
+  const fields = parseFieldArguments(fieldArguments);
+  const origin = scaffoldedLine(name, singular, fieldArguments);
   for (const { name: field, call } of fields) {
     if (call.kind === 'reference' && call.resource !== name && !known.includes(call.resource)) {
       throw new Error(
@@ -66,8 +76,10 @@ export function scaffoldResource(root: string, request: ScaffoldRequest): string
   const contractDir = path.join(root, 'packages/contract/src');
   const migrationsDir = path.join(root, 'apps/server/src/db/migrations');
   const declarationFile = `packages/contract/src/${name}.ts`;
-  if (existsSync(path.join(root, declarationFile)))
+  if (existsSync(path.join(root, declarationFile))) {
+    if (readFileSync(path.join(root, declarationFile), 'utf8').startsWith(`${origin}\n`)) return [];
     throw new Error(`a resource named ${name} is already declared`);
+  }
   const number =
     Math.max(
       0,
@@ -87,7 +99,10 @@ export function scaffoldResource(root: string, request: ScaffoldRequest): string
   registry = register(registry, 'exports here', `export * from './${name}.js';`);
 
   mkdirSync(contractDir, { recursive: true });
-  writeFileSync(path.join(root, declarationFile), declarationSource(name, singular, fields));
+  writeFileSync(
+    path.join(root, declarationFile),
+    declarationSource(name, singular, fields, origin),
+  );
   writeFileSync(path.join(root, migrationFile), migrationSource(plan, declarationFile));
   writeFileSync(path.join(root, registryFile), registry);
   return [declarationFile, migrationFile, registryFile];

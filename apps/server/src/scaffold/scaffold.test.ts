@@ -172,6 +172,20 @@ describe('the scaffold', () => {
     );
   });
 
+  it('changes nothing when the same command ran before, so a walkthrough can run again', () => {
+    const scratch = scratchCheckout();
+    const request = { name: 'ledgers', fields: ['amount:decimal(10,2)'], known: [] };
+    expect(scaffoldResource(scratch, request)).toHaveLength(3);
+    const registry = readFileSync(path.join(scratch, 'packages/contract/src/registry.ts'), 'utf8');
+    expect(scaffoldResource(scratch, request)).toEqual([]);
+    expect(readFileSync(path.join(scratch, 'packages/contract/src/registry.ts'), 'utf8')).toBe(
+      registry,
+    );
+    expect(() =>
+      scaffoldResource(scratch, { ...request, fields: ['amount:decimal(12,2)'] }),
+    ).toThrow('a resource named ledgers is already declared');
+  });
+
   it('refuses a name already declared', () => {
     const scratch = scratchCheckout();
     writeFileSync(path.join(scratch, 'packages/contract/src/ledgers.ts'), '');
