@@ -96,6 +96,7 @@ describe('loadConfig defaults', () => {
       RESPONSE_VALIDATION: 'off',
       REQUIRE_IF_MATCH: 'on',
       IDEMPOTENCY_KEY_TTL_SECONDS: '3600',
+      SEARCH_TIMEOUT_MS: '250',
       CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
     });
     expect(config).toEqual({
@@ -149,6 +150,7 @@ describe('loadConfig defaults', () => {
       responseValidation: false,
       requireIfMatch: true,
       idempotencyKeyTtlSeconds: 3600,
+      searchTimeoutMs: 250,
       warnings: [],
     });
   });
@@ -157,6 +159,7 @@ describe('loadConfig defaults', () => {
     const config = loadConfig({});
     expect(config.requireIfMatch).toBe(false);
     expect(config.idempotencyKeyTtlSeconds).toBe(86_400);
+    expect(config.searchTimeoutMs).toBe(500);
     expect(() => loadConfig({ REQUIRE_IF_MATCH: 'yes' })).toThrow(/REQUIRE_IF_MATCH/);
     expect(() => loadConfig({ IDEMPOTENCY_KEY_TTL_SECONDS: '0' })).toThrow(
       /IDEMPOTENCY_KEY_TTL_SECONDS must be a whole number from 1 to 2592000/,

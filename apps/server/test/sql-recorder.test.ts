@@ -48,7 +48,9 @@ describe('the statement recorder', () => {
       query: { complete: false, q: '50%' },
     });
     expect(listed.status).toBe(200);
-    const [statement] = since(start);
+    // A search sets its time limit first, then reads.
+    const [limit, statement] = since(start);
+    expect(limit?.sql).toBe('set local statement_timeout = 500');
     // The search pattern once per searchable field (title, description).
     const matching = [user, false, '%50\\%%', '%50\\%%'];
     // The page's size (51: one more than the default limit) decides whether the count runs.
