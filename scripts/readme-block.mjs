@@ -4,6 +4,7 @@
 //
 //   node scripts/readme-block.mjs scaffold-example
 import { readFileSync } from 'node:fs';
+import { URL } from 'node:url';
 
 const marker = process.argv[2];
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
