@@ -18,7 +18,7 @@ import type { RateLimits } from './http/rate-limit/rate-limits.js';
 import { requestLogging } from './http/request-logging.js';
 import { rejectUndeclaredQuery } from './http/undeclared-query.js';
 import { validationErrorHandler } from './http/validation.js';
-import { webApp } from './http/web-app.js';
+import { WEB_APP_FOLDER, webApp } from './http/web-app.js';
 import type { Logger } from './logger.js';
 import { idempotencyKeys } from './idempotency/idempotency-keys.js';
 import { createCursorCodec } from './resources/cursor.js';
@@ -38,6 +38,7 @@ export interface AppDependencies {
     | 'requestLogLevel'
     | 'requireIfMatch'
     | 'idempotencyKeyTtlSeconds'
+    | 'sourceMaps'
   >;
   logger: Logger;
   /** Made by createTokenVerifier, which may have to read a provider's key first. */
@@ -98,7 +99,7 @@ export function createApp({
   const { requireIfMatch } = config;
   serveResources(app, { db, cursors, idempotencyKeys: keys, requireIfMatch }, endpointOptions);
   rejectUndeclaredMethods(app, served);
-  app.use(webApp());
+  app.use(webApp(WEB_APP_FOLDER, { sourceMaps: config.sourceMaps }));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

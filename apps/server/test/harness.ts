@@ -60,6 +60,8 @@ export interface TestServerOptions {
   requireIfMatch?: boolean;
   /** IDEMPOTENCY_KEY_TTL_SECONDS; a day, as by default, unless given. */
   idempotencyKeyTtlSeconds?: number;
+  /** Whether the web app's source maps are served (as outside production, by default). */
+  sourceMaps?: boolean;
   /** Node's HTTP timeouts, over the production defaults. */
   http?: Partial<HttpTimeouts>;
   /** false: the server stays in its starting phase (database not ready) until a test says. */
@@ -139,6 +141,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       requestLogLevel: 'info',
       requireIfMatch: options.requireIfMatch ?? false,
       idempotencyKeyTtlSeconds: options.idempotencyKeyTtlSeconds ?? 86_400,
+      sourceMaps: options.sourceMaps ?? true,
     },
     // As in production: a client's later requests reuse its token's verdict.
     verifyToken: await createTokenVerifier(
