@@ -105,6 +105,12 @@ build_base() {
   # As Debian's official images: no service starts inside a build, apt keeps no caches.
   install -m 0755 "$here/debian/policy-rc.d" "$root/usr/sbin/policy-rc.d"
   cp "$here/debian/docker-clean.conf" "$root/etc/apt/apt.conf.d/docker-clean"
+  # Slim, as the official -slim images are: what dpkg-slim.cfg keeps out of later installs,
+  # taken out of this one.
+  cp "$here/debian/dpkg-slim.cfg" "$root/etc/dpkg/dpkg.cfg.d/slim"
+  find "$root/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
+  find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete
+  rm -rf "$root"/usr/share/{man,groff,info,locale,lintian,linda}/*
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
     "$root"/var/log/*.log "$root"/tmp/* "$root/proc"/* "$root/sys"/* "$root/dev"/* 2>/dev/null || true
   tar --numeric-owner -C "$root" -c . | "$DOCKER" import \
