@@ -94,8 +94,8 @@ smoke_image() {
   # so blur "refused, the server is gone" into "failed".
   "$DOCKER" run -d --name "$app-load" --network "$net" -v "$smoke:/smoke:ro" "$NODE_IMAGE" \
     node /smoke/api-smoke.mjs load http://app:3000 "ann-$run@example.com" >/dev/null
-  for _ in $(seq 1 60); do "$DOCKER" logs "$app-load" 2>/dev/null | grep -q '^ready' && break; sleep 0.5; done
-  "$DOCKER" logs "$app-load" 2>/dev/null | grep -q '^ready' || fail "the load never got going: $("$DOCKER" logs "$app-load" 2>&1 | tail -n 5)"
+  for _ in $(seq 1 60); do "$DOCKER" logs "$app-load" 2>/dev/null | grep '^ready' >/dev/null && break; sleep 0.5; done
+  "$DOCKER" logs "$app-load" 2>/dev/null | grep '^ready' >/dev/null || fail "the load never got going: $("$DOCKER" logs "$app-load" 2>&1 | tail -n 5)"
   sleep 1 # under load for a while, every connection busy
   local stop_started=$SECONDS exit_code report
   "$DOCKER" stop "$app" >/dev/null
@@ -110,7 +110,7 @@ smoke_image() {
     const r = JSON.parse(process.argv[1]);
     if (r.failed !== 0 || r.answered < 40) { console.error("failed requests, or too few", r); process.exit(1); }
   ' "$report"
-  "$DOCKER" logs "$app" 2>&1 | grep -q 'shutdown: every connection closed' ||
+  "$DOCKER" logs "$app" 2>&1 | grep 'shutdown: every connection closed' >/dev/null ||
     fail "the server did not say every connection closed"
   "$DOCKER" rm -f -v "$app" "$app-load" >/dev/null
   "$DOCKER" network rm "$net" >/dev/null
@@ -136,7 +136,7 @@ smoke_compose() {
   ready=$(until_ready "$port" "$started" 90) || { compose logs --tail 20 >&2; fail "not ready within 90 s"; }
   say "compose: ready in ${ready}s (PostgreSQL initialised, healthy, then the app)"
   node "$smoke/api-smoke.mjs" flow "http://127.0.0.1:$port" "bob-$run@example.com" "compose $run"
-  compose logs app 2>&1 | grep -q '"rate_limit":"in Redis' || fail "the app does not count its rate limits in Redis"
+  compose logs app 2>&1 | grep '"rate_limit":"in Redis' >/dev/null || fail "the app does not count its rate limits in Redis"
 
   compose down >"$scratch/down.log" 2>&1 || { cat "$scratch/down.log" >&2; fail "compose down failed"; }
   started=$SECONDS

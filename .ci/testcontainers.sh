@@ -14,6 +14,9 @@ DOCKER=${DOCKER:-/usr/bin/docker}
 RUN_LABEL=enclave.test-run # apps/server/test/containers.ts
 
 export TEST_CONTAINERS=required
+# This machine is itself a container (/.dockerenv), so testcontainers would look for the ports
+# it publishes at the bridge's gateway; the engine publishes them on this machine's loopback.
+export TESTCONTAINERS_HOST_OVERRIDE=${TESTCONTAINERS_HOST_OVERRIDE:-127.0.0.1}
 export TEST_POSTGRES_IMAGE=${TEST_POSTGRES_IMAGE:-enclave-local/postgres:15}
 export TEST_REDIS_IMAGE=${TEST_REDIS_IMAGE:-enclave-local/redis:7}
 unset DATABASE_URL TEST_DATABASE_URL TEST_DATABASE_DIRECT_URL TEST_REDIS_URL
