@@ -150,11 +150,9 @@ let stopKeepingPrivate = () => {};
 void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
   (applied) => {
     if (applied === undefined) return;
-    readiness.markReady();
-    logger.info({ database: description, migrations_applied: applied }, 'database ready');
-    stopSweeping = scheduleExpiredKeysSweep(db, logger);
     if (embeddedOnDisk) {
-      // initdb's and the migrations' files, then whatever the database makes later.
+      // initdb's and the migrations' files before anyone is told the database is ready, then
+      // whatever the database makes later.
       try {
         makeFolderPrivate(config.dataDir);
       } catch (error) {
@@ -162,6 +160,9 @@ void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
       }
       stopKeepingPrivate = keepFolderPrivate(config.dataDir);
     }
+    readiness.markReady();
+    logger.info({ database: description, migrations_applied: applied }, 'database ready');
+    stopSweeping = scheduleExpiredKeysSweep(db, logger);
     if (config.transactionPooler) void warnOnPooledTimeouts(db, config.databaseTimeouts, logger);
   },
   (error: unknown) => {
