@@ -18,7 +18,7 @@ import type { RateLimits } from './http/rate-limit/rate-limits.js';
 import { requestLogging } from './http/request-logging.js';
 import { rejectUndeclaredQuery } from './http/undeclared-query.js';
 import { validationErrorHandler } from './http/validation.js';
-import { webApp } from './http/web-app.js';
+import { WEB_APP_FOLDER, webApp } from './http/web-app.js';
 import type { Logger } from './logger.js';
 import { idempotencyKeys } from './idempotency/idempotency-keys.js';
 import { createCursorCodec } from './resources/cursor.js';
@@ -40,6 +40,7 @@ export interface AppDependencies {
     | 'requireIfMatch'
     | 'idempotencyKeyTtlSeconds'
     | 'searchTimeoutMs'
+    | 'sourceMaps'
   >;
   logger: Logger;
   /** Made by createTokenVerifier, which may have to read a provider's key first. */
@@ -106,13 +107,12 @@ export function createApp({
     createExpressEndpoints(authContract, accounts, app, endpointOptions);
   }
   const cursors = createCursorCodec(config.cursorKey);
-  const { requireIfMatch } = config;
-  const { searchTimeoutMs } = config;
+  const { requireIfMatch, searchTimeoutMs } = config;
   const dependencies = { db, cursors, idempotencyKeys: keys, requireIfMatch, searchTimeoutMs };
   const allResources = [...Object.values(resources), ...extraResources];
   serveResources(app, allResources, dependencies, endpointOptions);
   rejectUndeclaredMethods(app, { ...served, ...extra });
-  app.use(webApp());
+  app.use(webApp(WEB_APP_FOLDER, { sourceMaps: config.sourceMaps }));
   app.use(notFoundHandler);
   app.use(errorHandler);
   return app;

@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configError } from '../test/config-error.js';
 import { DEVELOPMENT_JWT_SECRET, loadConfig } from './config.js';
 import { cursorKey } from './resources/cursor.js';
 
-const GOOD_SECRET = 'p'.repeat(32);
+// 32 bytes, and random (a production secret must be both): openssl rand -base64 24.
+const GOOD_SECRET = 'q3Xv9LmT2bWk7RzN0cYp5HsJd8FgA1eU';
 
 describe('loadConfig defaults', () => {
   it('starts with no configuration at all', () => {
@@ -31,8 +33,14 @@ describe('loadConfig defaults', () => {
     });
   });
 
+  it("serves the web app's source maps outside production only", () => {
+    expect(loadConfig({}).sourceMaps).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).sourceMaps).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET }).sourceMaps).toBe(false);
+  });
+
   it('checks responses against the contract outside production only, unless told', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    const production = { NODE_ENV: 'production', JWT_SECRET: GOOD_SECRET };
     expect(loadConfig(production).responseValidation).toBe(false);
     expect(loadConfig({ ...production, RESPONSE_VALIDATION: 'on' }).responseValidation).toBe(true);
     expect(loadConfig({ NODE_ENV: 'test' }).responseValidation).toBe(true);
@@ -148,6 +156,7 @@ describe('loadConfig defaults', () => {
       tokenCache: { maxEntries: 500, maxAgeMs: 30_000 },
       preparedStatements: false,
       responseValidation: false,
+      sourceMaps: false,
       requireIfMatch: true,
       idempotencyKeyTtlSeconds: 3600,
       searchTimeoutMs: 250,
@@ -241,11 +250,31 @@ describe('loadConfig: the JWT secret', () => {
   });
 
   it('counts bytes, not characters', () => {
-    // 16 two-byte characters are 32 bytes; 15 of them plus one ASCII character are 31.
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'é'.repeat(16) }).jwt.secret).toBe(
-      'é'.repeat(16),
-    );
-    configError({ NODE_ENV: 'production', JWT_SECRET: `${'é'.repeat(15)}a` });
+    // 20 ASCII and 6 two-byte characters are 32 bytes; one ASCII character fewer, 31.
+    const ascii = 'Jb3v9Qx2mT7kLp4Wz8Rn';
+    const accented = 'éèêëàâ';
+    expect(Buffer.byteLength(ascii + accented)).toBe(32);
+    const secret = `${ascii}${accented}`;
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwt.secret).toBe(secret);
+    const message = configError({ NODE_ENV: 'production', JWT_SECRET: ascii.slice(1) + accented });
+    expect(message).toMatch(/at least 32 bytes/);
+  });
+
+  it.each([
+    ['one character repeated', 'x'.repeat(32)],
+    ['two characters alternating', 'ab'.repeat(32)],
+    ['a word repeated', 'password'.repeat(8)],
+    ['a short pattern repeated', '0123456789'.repeat(6)],
+  ])('refuses a secret that is not random in production: %s', (_name, secret) => {
+    const message = configError({ NODE_ENV: 'production', JWT_SECRET: secret });
+    expect(message).toMatch(/JWT_SECRET does not look random \(an estimated \d+ bits/);
+    expect(message).toMatch(/openssl rand -base64 48/);
+    expect(message).not.toContain(secret);
+  });
+
+  it('accepts a secret made as the README says', () => {
+    const secret = randomBytes(48).toString('base64');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwt.secret).toBe(secret);
   });
 
   it('refuses the published development secret in production, though it is long enough', () => {
@@ -259,6 +288,66 @@ describe('loadConfig: the JWT secret', () => {
     const message = configError({ NODE_ENV: 'production', JWT_SECRET: secret, PORT: 'nope' });
     expect(message).toMatch(/\bPORT\b/);
     expect(message).not.toContain(secret);
+  });
+});
+
+describe('loadConfig: the development secret on an address others reach', () => {
+  const EXPOSED = ['0.0.0.0', '::', '192.168.1.20', 'enclave.internal'];
+
+  it.each(
+    EXPOSED.flatMap((HOST) => [
+      { HOST },
+      { HOST, NODE_ENV: 'development' },
+      { HOST, NODE_ENV: 'test' },
+    ]),
+  )('refuses it whatever NODE_ENV says (%o), naming JWT_SECRET', (env) => {
+    const message = configError(env);
+    expect(message).toMatch(/JWT_SECRET is not set/);
+    expect(message).toContain(`HOST=${env.HOST}`);
+    expect(message).toMatch(/openssl rand -base64 48/);
+    expect(message).toMatch(/JWT_ALLOW_DEVELOPMENT_SECRET=on/);
+    expect(message).not.toContain(DEVELOPMENT_JWT_SECRET);
+  });
+
+  it('refuses it given by name too, as the current or a previous secret', () => {
+    const host = { HOST: '0.0.0.0' };
+    expect(configError({ ...host, JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toMatch(/JWT_SECRET/);
+    const previous = configError({
+      ...host,
+      JWT_SECRET: GOOD_SECRET,
+      JWT_PREVIOUS_SECRETS: `${GOOD_SECRET}x, ${DEVELOPMENT_JWT_SECRET}`,
+    });
+    expect(previous).toMatch(/JWT_PREVIOUS_SECRETS holds the built-in development secret/);
+    expect(previous).not.toContain(DEVELOPMENT_JWT_SECRET);
+  });
+
+  it.each(['127.0.0.1', '::1', 'localhost', ''])(
+    'keeps it on a loopback address (HOST=%o)',
+    (HOST) => {
+      expect(loadConfig({ HOST }).jwt.secret).toBe(DEVELOPMENT_JWT_SECRET);
+    },
+  );
+
+  it('allows a real secret anywhere, outside production without the entropy rule', () => {
+    expect(loadConfig({ HOST: '0.0.0.0', JWT_SECRET: GOOD_SECRET }).warnings).toEqual([]);
+    expect(loadConfig({ HOST: '0.0.0.0', JWT_SECRET: 'short-dev-secret' }).jwt.secret).toBe(
+      'short-dev-secret',
+    );
+  });
+
+  it('allows it for a demo when asked by name, and says so loudly', () => {
+    const config = loadConfig({ HOST: '0.0.0.0', JWT_ALLOW_DEVELOPMENT_SECRET: 'on' });
+    expect(config.jwt.secret).toBe(DEVELOPMENT_JWT_SECRET);
+    const insecure = config.warnings.filter((warning) => warning.startsWith('INSECURE:'));
+    expect(insecure).toHaveLength(1);
+    expect(insecure[0]).toMatch(/HOST=0\.0\.0\.0.*sign a token for any user/);
+    expect(configError({ HOST: '0.0.0.0', JWT_ALLOW_DEVELOPMENT_SECRET: 'yes' })).toMatch(
+      /JWT_ALLOW_DEVELOPMENT_SECRET/,
+    );
+    // Never in production, asked or not.
+    const production = { NODE_ENV: 'production', JWT_ALLOW_DEVELOPMENT_SECRET: 'on' };
+    configError({ ...production, HOST: '0.0.0.0' });
+    configError({ ...production, HOST: '0.0.0.0', JWT_SECRET: DEVELOPMENT_JWT_SECRET });
   });
 });
 

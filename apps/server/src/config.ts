@@ -10,6 +10,7 @@ import {
 } from './auth/auth-config.js';
 import { ASYMMETRIC_ALGORITHMS } from './auth/provider-verifier.js';
 import { parseOrigin, type CorsConfig } from './http/cors.js';
+import { isLoopbackHost } from './http/loopback.js';
 import { DEFAULT_KEY_PREFIX, type RateLimitConfig } from './http/rate-limit/rate-limit-config.js';
 import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './db/timeouts.js';
 import {
@@ -113,6 +114,7 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: optional(integer(100, 600_000)),
   JWT_SECRET: optional(z.string()),
   JWT_PREVIOUS_SECRETS: optional(commaList),
+  JWT_ALLOW_DEVELOPMENT_SECRET: optional(z.enum(['on', 'off'])),
   JWT_ALGORITHM: optional(z.enum(HMAC_ALGORITHMS)),
   JWT_ALGORITHMS: optional(algorithmList),
   JWT_ISSUER: optional(z.string()),
@@ -203,6 +205,8 @@ export interface Config {
    * column can leak, and the check costs a parse of every body (see docs/performance.md).
    */
   responseValidation: boolean;
+  /** Whether the web app's source maps are served: not in production (they give the source away). */
+  sourceMaps: boolean;
   /** Whether PUT, PATCH and DELETE without If-Match are refused (428) instead of applied. */
   requireIfMatch: boolean;
   /** How long the answer to a request with an Idempotency-Key is kept for its retries. */
@@ -240,9 +244,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const environment = e.NODE_ENV ?? 'development';
   const warnings: string[] = [];
+  const host = e.HOST ?? '127.0.0.1';
   let auth: ReturnType<typeof resolveAuthConfig>;
   try {
-    auth = resolveAuthConfig(e, environment === 'production', warnings);
+    const production = environment === 'production';
+    const exposedAt = isLoopbackHost(host) ? undefined : host;
+    auth = resolveAuthConfig(e, { production, exposedAt }, warnings);
   } catch (error) {
     if (error instanceof AuthConfigError) throw new ConfigError(error.message);
     throw error;
@@ -278,7 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cursorSeed = auth.jwt.secret ?? DEVELOPMENT_JWT_SECRET;
   return {
     environment,
-    host: e.HOST ?? '127.0.0.1',
+    host,
     port: e.PORT ?? 3000,
     http,
     databaseUrl: e.DATABASE_URL,
@@ -315,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     preparedStatements: e.DATABASE_PREPARED !== 'off',
     responseValidation:
       (e.RESPONSE_VALIDATION ?? (environment === 'production' ? 'off' : 'on')) === 'on',
+    sourceMaps: environment !== 'production',
     requireIfMatch: e.REQUIRE_IF_MATCH === 'on',
     // A day, as the IETF draft suggests: longer than any client's retries, short enough that
     // the stored answers stay a small table.

@@ -7,6 +7,7 @@ import { awaitDatabase } from './db/await-database.js';
 import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from './db/data-dir-lock.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { keepFolderPrivate, makeFolderPrivate, PrivateFolderError } from './db/private-folder.js';
 import { warnOnPooledTimeouts } from './db/pooled-timeouts.js';
 import type { Db } from './db/schema.js';
 import { Readiness } from './http/health.js';
@@ -38,7 +39,7 @@ async function verifierOrExit(): Promise<TokenVerifier> {
 
 /** The embedded database's folder, held for this process alone (see data-dir-lock.ts). */
 function dataDirLockOrExit(): DataDirLock | undefined {
-  if (config.databaseUrl !== undefined || config.dataDir.startsWith('memory://')) return undefined;
+  if (!embeddedOnDisk) return undefined;
   try {
     return acquireDataDirLock(config.dataDir, {
       onLost: () => {
@@ -53,10 +54,33 @@ function dataDirLockOrExit(): DataDirLock | undefined {
   }
 }
 
+/** The embedded database's folder made its user's alone (see private-folder.ts). */
+function privateDataDirOrExit(): void {
+  if (!embeddedOnDisk) return;
+  try {
+    const closed = makeFolderPrivate(config.dataDir);
+    if (closed > 0) {
+      logger.warn(
+        { data_dir: config.dataDir, entries: closed },
+        'the data folder was open to other users; made it private (folders 0700, files 0600)',
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof PrivateFolderError)) throw error;
+    process.stderr.write(`enclave: the data folder cannot be made private: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 const config = configOrExit();
+const embeddedOnDisk = config.databaseUrl === undefined && !config.dataDir.startsWith('memory://');
+// Whatever this process creates (the data folder, its lock, the folders PGlite makes) is its
+// user's alone; PGlite's files need more (private-folder.ts).
+if (embeddedOnDisk) process.umask(0o077);
 const logger = createLogger(config.logLevel);
 for (const warning of config.warnings) logger.warn(warning);
 const dataDirLock = dataDirLockOrExit();
+privateDataDirOrExit();
 if (dataDirLock?.takenOverFrom !== undefined) {
   logger.warn(
     { data_dir: config.dataDir, previous: dataDirLock.takenOverFrom },
@@ -122,9 +146,20 @@ async function migrate(): Promise<number> {
 
 const startup = new AbortController();
 let stopSweeping = () => {};
+let stopKeepingPrivate = () => {};
 void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
   (applied) => {
     if (applied === undefined) return;
+    if (embeddedOnDisk) {
+      // initdb's and the migrations' files before anyone is told the database is ready, then
+      // whatever the database makes later.
+      try {
+        makeFolderPrivate(config.dataDir);
+      } catch (error) {
+        logger.error({ err: error }, 'could not make the data folder private');
+      }
+      stopKeepingPrivate = keepFolderPrivate(config.dataDir);
+    }
     readiness.markReady();
     logger.info({ database: description, migrations_applied: applied }, 'database ready');
     stopSweeping = scheduleExpiredKeysSweep(db, logger);
@@ -168,6 +203,7 @@ async function stop(reason: string, exitCode = 0) {
   }
   try {
     stopSweeping();
+    stopKeepingPrivate();
     await Promise.all([closeDatabase(db, 2_000), rateLimits.close()]);
   } catch (error) {
     logger.error({ err: error }, 'error while closing the database or Redis');

@@ -7,8 +7,9 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { describeUrl, openDatabase } from '../src/db/database.js';
 import { DEFAULT_DATABASE_TIMEOUTS } from '../src/db/timeouts.js';
+import { startRunContainers } from './containers.js';
 import { prepareTestSchema } from './test-schema.js';
-import { testServices } from './test-services.js';
+import { testServices, type TestServices } from './test-services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -148,14 +149,55 @@ function ensureServerBuild() {
 }
 
 /**
- * Picks the tests' database, in order: TEST_DATABASE_URL / DATABASE_URL (a fresh database on
- * that server), a PostgreSQL container when a Docker engine answers, else the embedded
- * database (each test file then gets its own in memory). Prints which one it used.
+ * Picks the tests' services. The database, in order: TEST_DATABASE_URL / DATABASE_URL (a fresh
+ * database on that server), a PostgreSQL container when a Docker engine answers, else the
+ * embedded database (each test file then gets its own in memory). Redis: TEST_REDIS_URL, else
+ * a container when Docker answers, else none (its tests are left out). Prints what it used.
  */
 export default async function setup(project: TestProject): Promise<Teardown | undefined> {
   ensureServerBuild();
   const services = await testServices(process.env);
-  project.provide('redisUrl', services.redisUrl ?? null);
+  const wanted = {
+    postgres: services.docker && services.postgresUrl === undefined,
+    redis: services.docker && services.redisUrl === undefined,
+  };
+  const containers =
+    wanted.postgres || wanted.redis
+      ? await startRunContainers(process.env, wanted, services.images)
+      : undefined;
+  const teardowns: Teardown[] = containers === undefined ? [] : [() => containers.stop()];
+  const teardown = async () => {
+    for (const step of teardowns.reverse()) await step();
+  };
+  try {
+    provideRedis(project, services.redisUrl, containers?.redisUrl, services.images.redis);
+    const database = await provideDatabase(project, services, containers?.postgresUrl);
+    if (database !== undefined) teardowns.push(database);
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+  return teardown;
+}
+
+function provideRedis(
+  project: TestProject,
+  given: string | undefined,
+  contained: string | undefined,
+  image: string,
+) {
+  const url = given ?? contained ?? null;
+  if (contained !== undefined) {
+    process.stdout.write(`[tests] redis: ${image} in a testcontainers container (${contained})\n`);
+  }
+  project.provide('redisUrl', url);
+}
+
+async function provideDatabase(
+  project: TestProject,
+  services: TestServices,
+  contained: string | undefined,
+): Promise<Teardown | undefined> {
   project.provide('databasePooled', services.postgresDirectUrl !== undefined);
   // Off when the run goes through a pooler that cannot keep prepared statements (PgBouncer in
   // transaction mode before 1.21); server-process.ts hands it to the servers it starts.
@@ -176,18 +218,15 @@ export default async function setup(project: TestProject): Promise<Teardown | un
     project.provide('postgresDirectUrl', direct ?? given);
     return teardown;
   }
-  if (services.docker) {
-    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-    const container = await new PostgreSqlContainer('postgres:15-alpine').start();
-    const url = container.getConnectionUri();
-    await migrate(url);
-    announce(`PostgreSQL in a testcontainers container (${describeUrl(url)})`);
-    project.provide('databaseUrl', url);
-    project.provide('postgresServerUrl', url);
-    project.provide('postgresDirectUrl', url);
-    return async () => {
-      await container.stop();
-    };
+  if (contained !== undefined) {
+    await migrate(contained);
+    announce(
+      `PostgreSQL ${services.images.postgres} in a testcontainers container (${describeUrl(contained)})`,
+    );
+    project.provide('databaseUrl', contained);
+    project.provide('postgresServerUrl', contained);
+    project.provide('postgresDirectUrl', contained);
+    return undefined;
   }
   announce(
     'embedded PGlite, in memory, one per test file (no TEST_DATABASE_URL/DATABASE_URL and no Docker engine)',

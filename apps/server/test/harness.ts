@@ -64,6 +64,8 @@ export interface TestServerOptions {
   idempotencyKeyTtlSeconds?: number;
   /** SEARCH_TIMEOUT_MS; production's default unless given. */
   searchTimeoutMs?: number;
+  /** Whether the web app's source maps are served (as outside production, by default). */
+  sourceMaps?: boolean;
   /** Node's HTTP timeouts, over the production defaults. */
   http?: Partial<HttpTimeouts>;
   /** false: the server stays in its starting phase (database not ready) until a test says. */
@@ -144,6 +146,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       requireIfMatch: options.requireIfMatch ?? false,
       idempotencyKeyTtlSeconds: options.idempotencyKeyTtlSeconds ?? 86_400,
       searchTimeoutMs: options.searchTimeoutMs ?? 500,
+      sourceMaps: options.sourceMaps ?? true,
     },
     // As in production: a client's later requests reuse its token's verdict.
     verifyToken: await createTokenVerifier(

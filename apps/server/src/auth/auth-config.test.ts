@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { configError } from '../../test/config-error.js';
 import { DEVELOPMENT_JWT_SECRET, loadConfig } from '../config.js';
 
-const SECRET = 's'.repeat(32);
+// Random, as a production secret must be (openssl rand -base64 24, and two more).
+const SECRET = 'q3Xv9LmT2bWk7RzN0cYp5HsJd8FgA1eU';
+const OLD_SECRETS = ['Zt6Rw1yKq8NcV3mB0xLp7GdH2sFj5aEu', 'c9UeY4wQ1rTb7KxN3zMv0LpD6hGs2Af8Jk5W'];
 const JWKS = {
   JWT_JWKS_URL: 'https://tenant.example/.well-known/jwks.json',
   JWT_ISSUER: 'https://tenant.example/',
@@ -71,15 +73,19 @@ describe('authentication configuration', () => {
     const env = {
       NODE_ENV: 'production',
       JWT_SECRET: SECRET,
-      JWT_PREVIOUS_SECRETS: `${'a'.repeat(32)}, ${'b'.repeat(40)}`,
+      JWT_PREVIOUS_SECRETS: OLD_SECRETS.join(', '),
     };
-    expect(loadConfig(env).jwt.previousSecrets).toEqual(['a'.repeat(32), 'b'.repeat(40)]);
+    expect(loadConfig(env).jwt.previousSecrets).toEqual(OLD_SECRETS);
     const message = refused(
       { ...env, JWT_PREVIOUS_SECRETS: 'short-old-secret' },
       /JWT_PREVIOUS_SECRETS must be at least 32 bytes/,
     );
     expect(message).not.toContain('short-old-secret');
     refused({ ...env, JWT_PREVIOUS_SECRETS: DEVELOPMENT_JWT_SECRET }, /development secret/);
+    refused(
+      { ...env, JWT_PREVIOUS_SECRETS: 'o'.repeat(40) },
+      /JWT_PREVIOUS_SECRETS does not look random/,
+    );
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import type { Env } from '../config.js';
 import type { AsymmetricAlgorithm, KeySource } from './provider-verifier.js';
+import { estimateEntropyBits, MIN_SECRET_ENTROPY_BITS, SECRET_ADVICE } from './secret-entropy.js';
 
 // Signing with a guessable secret lets anyone mint tokens, so this default exists only so a
 // developer can start the server with no set-up; production refuses it.
@@ -49,6 +50,13 @@ type AuthEnv = Pick<
   >
 >;
 
+/** Where the settings apply. */
+export interface AuthContext {
+  production: boolean;
+  /** The address the server listens on, when it is not a loopback one (see http/loopback.ts). */
+  exposedAt: string | undefined;
+}
+
 export class AuthConfigError extends Error {
   override readonly name = 'AuthConfigError';
 }
@@ -60,7 +68,7 @@ function checkProductionSecret(name: string, secret: string): void {
   if (Buffer.byteLength(secret) < MIN_PRODUCTION_SECRET_BYTES) {
     throw new AuthConfigError(
       `${name} must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production ` +
-        `(generate one with: node -e "console.log(require('crypto').randomBytes(48).toString('base64'))")`,
+        `(${SECRET_ADVICE})`,
     );
   }
   // Long enough, but published in this file: anyone could mint tokens with it.
@@ -69,6 +77,46 @@ function checkProductionSecret(name: string, secret: string): void {
       `${name} must not be the built-in development secret when NODE_ENV=production`,
     );
   }
+  // Long enough, but guessable: 32 × "x" passes a length check.
+  const bits = Math.floor(estimateEntropyBits(secret));
+  if (bits < MIN_SECRET_ENTROPY_BITS) {
+    throw new AuthConfigError(
+      `${name} does not look random (an estimated ${bits} bits of entropy; at least ` +
+        `${MIN_SECRET_ENTROPY_BITS} when NODE_ENV=production): ${SECRET_ADVICE}`,
+    );
+  }
+}
+
+/**
+ * Outside production the development secret may sign tokens, but only where no one else can
+ * present one: bound to an address others reach (as every container is), anyone could mint a
+ * token for any user with the secret published in this file. Refused there, whatever NODE_ENV
+ * says, unless JWT_ALLOW_DEVELOPMENT_SECRET=on asks for it, which is then said at every start.
+ */
+function checkDevelopmentSecretReach(
+  inUse: { current: boolean; previous: boolean },
+  context: AuthContext,
+  allowed: boolean,
+  warnings: string[],
+): void {
+  const host = context.exposedAt;
+  if (host === undefined || (!inUse.current && !inUse.previous)) return;
+  const which = inUse.current
+    ? 'JWT_SECRET is not set (or is the built-in development secret)'
+    : 'JWT_PREVIOUS_SECRETS holds the built-in development secret';
+  if (allowed) {
+    warnings.push(
+      `INSECURE: ${which}, and HOST=${host} is reachable from other machines: anyone who can ` +
+        'reach this server can sign a token for any user. JWT_ALLOW_DEVELOPMENT_SECRET=on ' +
+        'allows it for a throwaway demo only; never with data that matters.',
+    );
+    return;
+  }
+  throw new AuthConfigError(
+    `${which}, and HOST=${host} is reachable from other machines: anyone could sign a token ` +
+      `for any user with the published development secret. Set JWT_SECRET (${SECRET_ADVICE}), ` +
+      'or listen on 127.0.0.1; for a throwaway demo only, JWT_ALLOW_DEVELOPMENT_SECRET=on.',
+  );
 }
 
 function providerOf(e: AuthEnv, production: boolean): KeySource | undefined {
@@ -103,9 +151,10 @@ function providerOf(e: AuthEnv, production: boolean): KeySource | undefined {
  */
 export function resolveAuthConfig(
   e: AuthEnv,
-  production: boolean,
+  context: AuthContext,
   warnings: string[],
 ): { jwt: JwtConfig; accounts: AccountsConfig } {
+  const { production } = context;
   const provider = providerOf(e, production);
   const accountsEnabled = e.AUTH_ACCOUNTS !== 'off';
   const signing = e.JWT_ALGORITHM ?? 'HS256';
@@ -152,6 +201,15 @@ export function resolveAuthConfig(
         'JWT_SECRET is not set: using the built-in development secret (never in production)',
       );
     }
+    checkDevelopmentSecretReach(
+      {
+        current: secret === DEVELOPMENT_JWT_SECRET,
+        previous: previousSecrets.includes(DEVELOPMENT_JWT_SECRET),
+      },
+      context,
+      e.JWT_ALLOW_DEVELOPMENT_SECRET === 'on',
+      warnings,
+    );
   } else if (previousSecrets.length > 0) {
     warnings.push('JWT_PREVIOUS_SECRETS is ignored: no HS algorithm is in JWT_ALGORITHMS');
   }

@@ -12,7 +12,11 @@ import { WEB_APP_FOLDER, webApp } from './web-app.js';
 const build = vi.hoisted(() => ({ folder: '' }));
 vi.mock('./web-app.js', async (importOriginal) => {
   const real = await importOriginal<typeof webAppModule>();
-  return { ...real, webApp: (folder?: string) => real.webApp(folder ?? build.folder) };
+  return {
+    ...real,
+    webApp: (folder: string, options?: webAppModule.WebAppOptions) =>
+      real.webApp(folder === real.WEB_APP_FOLDER ? build.folder : folder, options),
+  };
 });
 
 const PAGE = '<!doctype html><title>Enclave test page</title><div id="root"></div>';
@@ -25,6 +29,7 @@ beforeAll(async () => {
   mkdirSync(join(build.folder, 'assets'));
   writeFileSync(join(build.folder, 'index.html'), PAGE);
   writeFileSync(join(build.folder, 'assets', 'index-AbC123.js'), 'console.log("app");\n');
+  writeFileSync(join(build.folder, 'assets', 'index-AbC123.js.map'), '{"version":3}');
   writeFileSync(join(build.folder, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   server = await startTestServer();
 });
@@ -83,6 +88,21 @@ describe('the web app at /', () => {
     await expectApiError(await server.fetch('/'), 404);
     await expectApiError(await server.fetch('/nope', { headers: { accept: '*/*' } }), 404);
     await expectApiError(await server.fetch('/', { headers: { accept: 'application/json' } }), 404);
+  });
+
+  it('serves source maps outside production only', async () => {
+    const map = await server.fetch('/assets/index-AbC123.js.map');
+    expect(map.status).toBe(200);
+    expect(await map.text()).toBe('{"version":3}');
+    const production = await startTestServer({ sourceMaps: false });
+    try {
+      await expectApiError(await production.fetch('/assets/index-AbC123.js.map'), 404);
+      const asBrowser = await production.fetch('/assets/index-AbC123.js.map', { headers: html });
+      expect(await asBrowser.text()).not.toContain('"version":3');
+      expect((await production.fetch('/assets/index-AbC123.js')).status).toBe(200);
+    } finally {
+      await production.close();
+    }
   });
 
   it('serves nothing but GET and HEAD', async () => {

@@ -38,18 +38,28 @@ function setHeaders(res: Response, path: string) {
 // and for those an unknown path stays the API's JSON 404.
 const wantsPage = (req: Request) => (req.headers.accept ?? '').includes('text/html');
 
+export interface WebAppOptions {
+  /** Whether the build's source maps are served (they give the app's whole source away): off
+   * in production, where none should be deployed either. */
+  sourceMaps: boolean;
+}
+
 /**
  * Serves the web app (apps/web) at `/`: its files, and its index.html for a browser asking
  * for any other non-API page. Mounted after the API, before its 404. Without a build of the
  * app (a checkout that never ran `npm start`), it passes every request on.
  */
-export function webApp(folder: string = WEB_APP_FOLDER): Router {
+export function webApp(
+  folder: string = WEB_APP_FOLDER,
+  { sourceMaps }: WebAppOptions = { sourceMaps: true },
+): Router {
   const router = express.Router();
   const index = join(folder, 'index.html');
   if (!existsSync(index)) return router;
   router.use((req, _res, next) => {
     const read = req.method === 'GET' || req.method === 'HEAD';
-    next(read && !API_PATHS.test(req.path) ? undefined : 'router');
+    const hidden = !sourceMaps && req.path.endsWith('.map');
+    next(read && !hidden && !API_PATHS.test(req.path) ? undefined : 'router');
   });
   router.use(express.static(folder, { index: false, redirect: false, setHeaders }));
   router.use((req, res, next) => {

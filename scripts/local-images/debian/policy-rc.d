@@ -1,0 +1,3 @@
+#!/bin/sh
+# No package may start a service while an image is built (as in Debian's official images).
+exit 101
