@@ -50,7 +50,8 @@ const errorExampleMessages: Record<string, string> = {
 };
 
 // A 429 comes from the rate limit (per user on /api, per address on /auth), which also sends
-// its RateLimit fields on every answer it counts, or from sign-in's failed-attempt throttle.
+// its RateLimit fields on every answer it counts, from a user's share of the database (too
+// many of their requests at once, Retry-After only), or from sign-in's failed-attempt throttle.
 const tooManyRequestsHeaders = {
   'Retry-After': {
     description: 'Seconds to wait before a new request (or sign-in attempt) is counted',
