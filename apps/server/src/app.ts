@@ -12,6 +12,7 @@ import { errorHandler, notFoundHandler } from './http/errors.js';
 import { healthRouter, untilReady, type Readiness } from './http/health.js';
 import { jsonBody } from './http/json-body.js';
 import { rejectUndeclaredMethods } from './http/method-not-allowed.js';
+import { noSniff } from './http/no-sniff.js';
 import { apiDocs } from './http/openapi.js';
 import { parseFlatQuery } from './http/query-parser.js';
 import type { RateLimits } from './http/rate-limit/rate-limits.js';
@@ -69,6 +70,7 @@ export function createApp({
   // Login throttling counts per client address; behind a proxy that is in X-Forwarded-For.
   app.set('trust proxy', config.trustProxy);
   app.use(requestLogging(logger, config.requestLogLevel, config.logQueryValues));
+  app.use(noSniff);
   app.use(cors(config.cors));
   // Before authentication: a refused upload is not read at all, whoever sends it.
   app.use(refuseDeclaredOversize(bodyLimitBytes(config.bodyLimit)));

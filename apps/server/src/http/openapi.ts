@@ -9,7 +9,8 @@ import {
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import { generateOpenApi } from '@ts-rest/open-api';
 import express, { type Router } from 'express';
-import swaggerUi from 'swagger-ui-express';
+import { docsPage } from './docs-page.js';
+import { readOnly } from './method-not-allowed.js';
 
 type OpenApiDocument = ReturnType<typeof generateOpenApi>;
 type Operation = Parameters<
@@ -169,18 +170,11 @@ export function buildOpenApiDocument(contract: AppRouter): OpenApiDocument {
 export function apiDocs(contract: AppRouter): Router {
   const document = buildOpenApiDocument(contract);
   const router = express.Router();
+  // Read-only, both: POST, DELETE or TRACE is a 405, not the page again.
+  router.use(['/openapi.json', '/docs'], readOnly);
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  router.use(
-    '/docs',
-    swaggerUi.serve,
-    swaggerUi.setup(document, {
-      customSiteTitle: 'Enclave API',
-      customCss: '',
-      // The default validator badge calls an external service; the docs must work offline.
-      swaggerOptions: { validatorUrl: null, persistAuthorization: true },
-    }),
-  );
+  router.use('/docs', docsPage());
   return router;
 }
