@@ -65,6 +65,7 @@ export {
   IdempotencyKeySchema,
   ItemReadHeadersSchema,
   ItemWriteHeadersSchema,
+  MAX_ENTITY_TAGS,
   PRECONDITION_REQUIRED_MESSAGE,
   etagOf,
   parseEntityTags,
