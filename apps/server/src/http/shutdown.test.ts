@@ -116,3 +116,31 @@ describe('SIGTERM with an idle kept-alive connection', () => {
     expect(server.logs.some((line) => line.msg === 'shutdown: every connection closed')).toBe(true);
   });
 });
+
+describe('a second signal', () => {
+  it('a moment after the first is the same one; later, it stops at once', async () => {
+    const server = await startReady({ ...databaseEnv(), SHUTDOWN_TIMEOUT_MS: '20000' });
+    // A request that never completes (its body never comes) keeps the drain waiting.
+    const connection = await RawConnection.open(await server.baseUrl());
+    const token = jwt.sign({ sub: 'ann' }, JWT_SECRET, { expiresIn: 300 });
+    await connection.write(
+      `POST /api/ann/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 10\r\n\r\n{',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.child.kill('SIGTERM');
+    server.child.kill('SIGTERM');
+    await server.waitForLog(
+      (line) => line.msg === 'shutdown: no new connections; finishing requests in flight',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(server.logs.some((line) => line.msg === 'shutdown: stopping at once')).toBe(false);
+    const signalled = performance.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    expect(performance.now() - signalled).toBeLessThan(3000);
+    expect(server.logs.filter((line) => line.msg === 'shutting down')).toHaveLength(1);
+    expect(server.logs.some((line) => line.msg === 'shutdown: stopping at once')).toBe(true);
+    connection.destroy();
+  });
+});
