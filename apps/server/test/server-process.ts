@@ -29,6 +29,17 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
+/**
+ * The settings of a server one user loads from many connections at once, in a file that is
+ * about something else: no rate limit, and every request waits its turn at the user's share of
+ * the database rather than being refused 429.
+ */
+export const ONE_USER_LOAD = {
+  RATE_LIMIT: 'off',
+  DB_USER_QUEUE: '1000',
+  DB_USER_QUEUE_WAIT_MS: '60000',
+};
+
 /** Another way to start the server than `node dist/main.js` (as `npm start`, say). */
 export interface ServerCommand {
   command: string;

@@ -9,7 +9,11 @@ import {
   removeDataFolders,
 } from '../../test/process-database.js';
 import { RawConnection } from '../../test/raw-http.js';
-import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
+import {
+  ONE_USER_LOAD,
+  startServerProcess,
+  type ServerProcess,
+} from '../../test/server-process.js';
 
 const JWT_SECRET = randomBytes(32).toString('hex');
 const processes: ServerProcess[] = [];
@@ -22,9 +26,9 @@ const storedTaskIds = (env: Record<string, string>, userId: string) =>
   });
 
 async function startReady(env: Record<string, string>): Promise<ServerProcess> {
-  // One user's load from 32 connections would meet the per-user rate limit, which is not
-  // what this file is about.
-  const server = startServerProcess({ JWT_SECRET, RATE_LIMIT: 'off', ...env });
+  // One user's load from 32 connections would meet the per-user rate limit and the user's
+  // share of the database, which are not what this file is about.
+  const server = startServerProcess({ JWT_SECRET, ...ONE_USER_LOAD, ...env });
   processes.push(server);
   await server.waitForLog((line) => line.msg === 'database ready', 60_000);
   return server;
