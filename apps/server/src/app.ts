@@ -12,11 +12,13 @@ import { errorHandler, notFoundHandler } from './http/errors.js';
 import { healthRouter, untilReady, type Readiness } from './http/health.js';
 import { jsonBody } from './http/json-body.js';
 import { rejectUndeclaredMethods } from './http/method-not-allowed.js';
+import { noSniff } from './http/no-sniff.js';
 import { apiDocs } from './http/openapi.js';
 import { parseFlatQuery } from './http/query-parser.js';
 import type { RateLimits } from './http/rate-limit/rate-limits.js';
 import { requestLogging } from './http/request-logging.js';
 import { rejectUndeclaredQuery } from './http/undeclared-query.js';
+import { userConcurrency } from './http/user-concurrency.js';
 import { validationErrorHandler } from './http/validation.js';
 import { WEB_APP_FOLDER, webApp } from './http/web-app.js';
 import type { Logger } from './logger.js';
@@ -37,6 +39,8 @@ export interface AppDependencies {
     | 'cors'
     | 'responseValidation'
     | 'requestLogLevel'
+    | 'logQueryValues'
+    | 'userConcurrency'
     | 'requireIfMatch'
     | 'idempotencyKeyTtlSeconds'
     | 'searchTimeoutMs'
@@ -74,7 +78,8 @@ export function createApp({
   app.set('etag', false);
   // Login throttling counts per client address; behind a proxy that is in X-Forwarded-For.
   app.set('trust proxy', config.trustProxy);
-  app.use(requestLogging(logger, config.requestLogLevel));
+  app.use(requestLogging(logger, config.requestLogLevel, config.logQueryValues));
+  app.use(noSniff);
   app.use(cors(config.cors));
   // Before authentication: a refused upload is not read at all, whoever sends it.
   app.use(refuseDeclaredOversize(bodyLimitBytes(config.bodyLimit)));
@@ -99,6 +104,8 @@ export function createApp({
   app.use('/api/:user_id', requirePathOwner(verifyToken));
   // After the guard: the limit is per verified user, and a refused token costs no one a token.
   if (rateLimits !== undefined) app.use('/api/:user_id', rateLimits.api);
+  // After the rate limit, which refuses for less; a refused request takes no turn.
+  app.use('/api/:user_id', userConcurrency(config.userConcurrency));
   const keys = idempotencyKeys(db, config.idempotencyKeyTtlSeconds);
   if (config.accounts.enabled) {
     if (rateLimits !== undefined) app.use('/auth', rateLimits.auth);

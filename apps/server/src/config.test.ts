@@ -17,9 +17,11 @@ describe('loadConfig defaults', () => {
       port: 3000,
       databaseUrl: undefined,
       poolMax: 10,
+      userConcurrency: { concurrency: 4, queue: 32, waitMs: 1000 },
       bodyLimit: '100kb',
       logLevel: 'info',
       requestLogLevel: 'info',
+      logQueryValues: false,
       tokenCache: { maxEntries: 10_000, maxAgeMs: 60_000 },
       preparedStatements: true,
       responseValidation: true,
@@ -77,6 +79,9 @@ describe('loadConfig defaults', () => {
       HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000',
       DATABASE_URL: 'postgresql://app:pw@db.internal:5433/enclave',
       DB_POOL_MAX: '25',
+      DB_USER_CONCURRENCY: '6',
+      DB_USER_QUEUE: '10',
+      DB_USER_QUEUE_WAIT_MS: '500',
       DB_CONNECT_TIMEOUT_MS: '2000',
       DB_ACQUIRE_TIMEOUT_MS: '1500',
       DB_STATEMENT_TIMEOUT_MS: '5000',
@@ -98,6 +103,7 @@ describe('loadConfig defaults', () => {
       REDIS_URL: 'rediss://app:pw@cache.internal:6380/2',
       LOG_LEVEL: 'debug',
       REQUEST_LOG_LEVEL: 'debug',
+      LOG_QUERY_VALUES: 'on',
       TOKEN_CACHE_SIZE: '500',
       TOKEN_CACHE_MAX_AGE_SECONDS: '30',
       DATABASE_PREPARED: 'off',
@@ -115,6 +121,7 @@ describe('loadConfig defaults', () => {
       databaseUrl: 'postgresql://app:pw@db.internal:5433/enclave',
       dataDir: path.resolve('.data/pglite'),
       poolMax: 25,
+      userConcurrency: { concurrency: 6, queue: 10, waitMs: 500 },
       databaseTimeouts: {
         connectMs: 2000,
         acquireMs: 1500,
@@ -153,6 +160,7 @@ describe('loadConfig defaults', () => {
       },
       logLevel: 'debug',
       requestLogLevel: 'debug',
+      logQueryValues: true,
       tokenCache: { maxEntries: 500, maxAgeMs: 30_000 },
       preparedStatements: false,
       responseValidation: false,
@@ -162,6 +170,27 @@ describe('loadConfig defaults', () => {
       searchTimeoutMs: 250,
       warnings: [],
     });
+  });
+
+  it("gives each user at most half the pool's connections by default, and warns of more", () => {
+    const pooled = (env: Record<string, string>) =>
+      loadConfig({ DATABASE_URL: 'postgres://db/enclave', ...env });
+    expect(pooled({ DB_POOL_MAX: '4' }).userConcurrency.concurrency).toBe(2);
+    expect(pooled({ DB_POOL_MAX: '3' }).userConcurrency.concurrency).toBe(2);
+    expect(pooled({ DB_POOL_MAX: '2' }).userConcurrency.concurrency).toBe(1);
+    expect(pooled({ DB_POOL_MAX: '50' }).userConcurrency.concurrency).toBe(4);
+    const shareWarning = expect.stringMatching(/DB_USER_CONCURRENCY/) as unknown;
+    expect(pooled({ DB_POOL_MAX: '4' }).warnings).not.toContainEqual(shareWarning);
+    expect(pooled({ DB_POOL_MAX: '4', DB_USER_CONCURRENCY: '4' }).warnings).toContainEqual(
+      expect.stringMatching(/DB_USER_CONCURRENCY \(4\) is not below DB_POOL_MAX \(4\)/),
+    );
+    expect(() => loadConfig({ DB_USER_CONCURRENCY: '0' })).toThrow(/DB_USER_CONCURRENCY/);
+    expect(loadConfig({ DB_USER_QUEUE: '0' }).userConcurrency.queue).toBe(0);
+  });
+
+  it('logs query parameter names only, unless LOG_QUERY_VALUES is on', () => {
+    expect(loadConfig({ LOG_QUERY_VALUES: 'off' }).logQueryValues).toBe(false);
+    expect(() => loadConfig({ LOG_QUERY_VALUES: 'yes' })).toThrow(/LOG_QUERY_VALUES/);
   });
 
   it('writes without If-Match and keeps idempotency keys a day by default', () => {

@@ -19,6 +19,12 @@ import {
   httpTimeoutsWarnings,
   type HttpTimeouts,
 } from './http/http-timeouts.js';
+import {
+  DEFAULT_USER_QUEUE,
+  DEFAULT_USER_QUEUE_WAIT_MS,
+  defaultUserConcurrency,
+  type UserConcurrencyConfig,
+} from './http/user-concurrency-config.js';
 import { cursorKey } from './resources/cursor.js';
 
 export { DEVELOPMENT_JWT_SECRET, type AccountsConfig, type JwtConfig } from './auth/auth-config.js';
@@ -104,6 +110,9 @@ const EnvSchema = z.object({
   ),
   DATA_DIR: optional(z.string()),
   DB_POOL_MAX: optional(integer(1, 500)),
+  DB_USER_CONCURRENCY: optional(integer(1, 500)),
+  DB_USER_QUEUE: optional(integer(0, 100_000)),
+  DB_USER_QUEUE_WAIT_MS: optional(integer(0, 60_000)),
   DB_CONNECT_TIMEOUT_MS: optional(integer(100, 60_000)),
   DB_ACQUIRE_TIMEOUT_MS: optional(integer(100, 60_000)),
   DB_STATEMENT_TIMEOUT_MS: optional(integer(0, 3_600_000)),
@@ -155,6 +164,7 @@ const EnvSchema = z.object({
   ),
   LOG_LEVEL: optional(logLevel),
   REQUEST_LOG_LEVEL: optional(logLevel),
+  LOG_QUERY_VALUES: optional(z.enum(['on', 'off'])),
   TOKEN_CACHE_SIZE: optional(integer(0, 1_000_000)),
   TOKEN_CACHE_MAX_AGE_SECONDS: optional(integer(1, 3600)),
   DATABASE_PREPARED: optional(z.enum(['on', 'off'])),
@@ -176,6 +186,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   poolMax: number;
+  /** Each user's share of the database: requests served at once, waiting, how long. */
+  userConcurrency: UserConcurrencyConfig;
   /** Bounds on every wait on PostgreSQL (the embedded database has none to bound). */
   databaseTimeouts: DatabaseTimeouts;
   /** DATABASE_URL is a transaction pooler (PgBouncer): the timeouts are the role's, not SET. */
@@ -195,6 +207,8 @@ export interface Config {
   logLevel: string;
   /** The level of the one line logged per request (errors and refusals log higher). */
   requestLogLevel: RequestLogLevel;
+  /** Whether request lines keep query values (`?q=milk`), not only names (`?q=…`): debugging. */
+  logQueryValues: boolean;
   /** Verified tokens remembered, so a client's requests skip the signature check. */
   tokenCache: { maxEntries: number; maxAgeMs: number };
   /** Named prepared statements on PostgreSQL (off for poolers that cannot keep them). */
@@ -273,6 +287,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const httpProblem = httpTimeoutsProblem(http);
   if (httpProblem !== undefined) throw new ConfigError(httpProblem);
   warnings.push(...httpTimeoutsWarnings(http));
+  const poolMax = e.DB_POOL_MAX ?? 10;
+  const userConcurrency: UserConcurrencyConfig = {
+    concurrency: e.DB_USER_CONCURRENCY ?? defaultUserConcurrency(poolMax),
+    queue: e.DB_USER_QUEUE ?? DEFAULT_USER_QUEUE,
+    waitMs: e.DB_USER_QUEUE_WAIT_MS ?? DEFAULT_USER_QUEUE_WAIT_MS,
+  };
+  if (e.DATABASE_URL !== undefined && userConcurrency.concurrency >= poolMax && poolMax > 1) {
+    warnings.push(
+      `DB_USER_CONCURRENCY (${userConcurrency.concurrency}) is not below DB_POOL_MAX ` +
+        `(${poolMax}): one user's requests can hold every connection, and others get 503`,
+    );
+  }
   // Cursors are signed with a key derived from the JWT secret unless told otherwise; with no
   // secret (a provider only), nothing else could sign them consistently across instances.
   if (e.CURSOR_SECRET === undefined && auth.jwt.secret === undefined) {
@@ -290,7 +316,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR ?? '.data/pglite'),
-    poolMax: e.DB_POOL_MAX ?? 10,
+    poolMax,
+    userConcurrency,
     databaseTimeouts: {
       connectMs: e.DB_CONNECT_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.connectMs,
       acquireMs: e.DB_ACQUIRE_TIMEOUT_MS ?? DEFAULT_DATABASE_TIMEOUTS.acquireMs,
@@ -315,6 +342,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: e.LOG_LEVEL ?? 'info',
     requestLogLevel: e.REQUEST_LOG_LEVEL ?? 'info',
+    logQueryValues: e.LOG_QUERY_VALUES === 'on',
     tokenCache: {
       maxEntries: e.TOKEN_CACHE_SIZE ?? 10_000,
       maxAgeMs: (e.TOKEN_CACHE_MAX_AGE_SECONDS ?? 60) * 1000,

@@ -120,7 +120,12 @@ server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   logger.info(
-    { url: `http://${config.host}:${port}`, docs: `http://${config.host}:${port}/docs` },
+    {
+      url: `http://${config.host}:${port}`,
+      docs: `http://${config.host}:${port}/docs`,
+      // The process to signal, when it was started by something else (npm start, a shell).
+      pid: process.pid,
+    },
     'Enclave is listening',
   );
 });
@@ -212,5 +217,16 @@ async function stop(reason: string, exitCode = 0) {
   logger.flush();
   process.exit(outcome.clean ? exitCode : 1);
 }
-process.on('SIGTERM', () => void stop('SIGTERM'));
-process.on('SIGINT', () => void stop('SIGINT'));
+// `npm start` hands its signals on to the server (its script `exec`s it), and a terminal's
+// Ctrl-C reaches npm and the server alike: one Ctrl-C arrives twice, moments apart. Only a
+// signal that comes later is a second one, which stops at once.
+const SAME_SIGNAL_MS = 500;
+let firstSignalAt: number | undefined;
+function onSignal(signal: NodeJS.Signals) {
+  const now = Date.now();
+  if (firstSignalAt !== undefined && now - firstSignalAt < SAME_SIGNAL_MS) return;
+  firstSignalAt ??= now;
+  void stop(signal);
+}
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);

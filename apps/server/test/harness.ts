@@ -15,6 +15,12 @@ import type { MemoryStoreOptions } from '../src/http/rate-limit/memory-store.js'
 import { createRateLimits, type RateLimitConfig } from '../src/http/rate-limit/rate-limits.js';
 import { DEFAULT_HTTP_TIMEOUTS, type HttpTimeouts } from '../src/http/http-timeouts.js';
 import { createHttpServer } from '../src/http/server.js';
+import {
+  DEFAULT_USER_QUEUE,
+  DEFAULT_USER_QUEUE_WAIT_MS,
+  defaultUserConcurrency,
+  type UserConcurrencyConfig,
+} from '../src/http/user-concurrency-config.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { openTestDatabase } from './database.js';
 import { hs256Config } from './jwt-config.js';
@@ -58,6 +64,10 @@ export interface TestServerOptions {
   /** CORS_ORIGINS, parsed; off (as by default) unless given. */
   cors?: CorsConfig;
   bodyLimit?: string;
+  /** Each user's share of the database, over the production defaults (for a pool of 10). */
+  userConcurrency?: Partial<UserConcurrencyConfig>;
+  /** LOG_QUERY_VALUES=on: request lines keep query values. */
+  logQueryValues?: boolean;
   /** REQUIRE_IF_MATCH=on: PUT, PATCH and DELETE without If-Match answer 428. */
   requireIfMatch?: boolean;
   /** IDEMPOTENCY_KEY_TTL_SECONDS; a day, as by default, unless given. */
@@ -143,6 +153,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       // As in development: every answer is checked against the contract.
       responseValidation: options.responseValidation ?? true,
       requestLogLevel: 'info',
+      logQueryValues: options.logQueryValues ?? false,
+      userConcurrency: {
+        concurrency: defaultUserConcurrency(10),
+        queue: DEFAULT_USER_QUEUE,
+        waitMs: DEFAULT_USER_QUEUE_WAIT_MS,
+        ...options.userConcurrency,
+      },
       requireIfMatch: options.requireIfMatch ?? false,
       idempotencyKeyTtlSeconds: options.idempotencyKeyTtlSeconds ?? 86_400,
       searchTimeoutMs: options.searchTimeoutMs ?? 500,

@@ -4,7 +4,8 @@ import { inject } from 'vitest';
 
 /** The built server (global-setup.ts builds it when its sources are newer). */
 export const SERVER_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+/** The repository's root folder. */
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 /** A real server process, as `npm start` runs it, for what only a process can show. */
 export interface ServerProcess {
@@ -29,12 +30,36 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `node dist/main.js` with `env` on top of a minimal environment (PORT=0, NODE_ENV=test,
- * LOG_LEVEL=info); nothing of the test runner's own environment leaks in.
+ * The settings of a server one user loads from many connections at once, in a file that is
+ * about something else: no rate limit, and every request waits its turn at the user's share of
+ * the database rather than being refused 429.
  */
-export function startServerProcess(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
-    cwd: ROOT,
+export const ONE_USER_LOAD = {
+  RATE_LIMIT: 'off',
+  DB_USER_QUEUE: '1000',
+  DB_USER_QUEUE_WAIT_MS: '60000',
+};
+
+/** Another way to start the server than `node dist/main.js` (as `npm start`, say). */
+export interface ServerCommand {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** In a process group of its own, as a terminal runs it: `kill` ends the whole group. */
+  group?: boolean;
+}
+
+/**
+ * Starts `node dist/main.js` (or `how`) with `env` on top of a minimal environment (PORT=0,
+ * NODE_ENV=test, LOG_LEVEL=info); nothing of the test runner's own environment leaks in.
+ */
+export function startServerProcess(
+  env: Record<string, string>,
+  how: ServerCommand = { command: process.execPath, args: [SERVER_ENTRY], cwd: ROOT },
+): ServerProcess {
+  const child = spawn(how.command, how.args, {
+    cwd: how.cwd,
+    detached: how.group ?? false,
     env: {
       PORT: '0',
       NODE_ENV: 'test',
@@ -124,7 +149,14 @@ export function startServerProcess(env: Record<string, string>): ServerProcess {
     waitForLog,
     baseUrl: async () => `http://127.0.0.1:${await listening}`,
     kill: async () => {
-      if (!hasExited) child.kill('SIGKILL');
+      if (how.group === true) {
+        // Whatever the group still holds (a server that outlived its npm, say).
+        try {
+          process.kill(-(child.pid ?? 0), 'SIGKILL');
+        } catch {
+          // The group is gone already.
+        }
+      } else if (!hasExited) child.kill('SIGKILL');
       await exited;
     },
   };

@@ -29,13 +29,27 @@ export function parseEntityTags(header: string): EntityTags {
   return { any: false, tags };
 }
 
-/** `*` or a comma-separated list of entity tags (`"3"`, `W/"3"`), at most 1 KiB. */
-export const EntityTagListSchema = z
-  .string()
-  .refine(
-    (value) => value.length <= 1024 && ENTITY_TAG_LIST.test(value),
-    'must be * or entity tags such as "3" (quotes included), at most 1024 characters',
-  );
+/**
+ * Most entity tags one If-Match or If-None-Match may list. A client names the version it holds,
+ * rarely a few; each tag listed is work for the server (a version to match in SQL), so a list
+ * of hundreds is refused, not served.
+ */
+export const MAX_ENTITY_TAGS = 16;
+
+/** `*` or a comma-separated list of entity tags (`"3"`, `W/"3"`): at most 16 tags, 1 KiB. */
+export const EntityTagListSchema = z.string().superRefine((value, ctx) => {
+  if (value.length > 1024 || !ENTITY_TAG_LIST.test(value)) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: 'must be * or entity tags such as "3" (quotes included), at most 1024 characters',
+    });
+  } else if ((value.match(/"[^"]*"/g)?.length ?? 0) > MAX_ENTITY_TAGS) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `must list at most ${MAX_ENTITY_TAGS} entity tags`,
+    });
+  }
+});
 
 /** Longest Idempotency-Key accepted, in characters. */
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;

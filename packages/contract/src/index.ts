@@ -96,6 +96,7 @@ export {
   IdempotencyKeySchema,
   ItemReadHeadersSchema,
   ItemWriteHeadersSchema,
+  MAX_ENTITY_TAGS,
   PRECONDITION_REQUIRED_MESSAGE,
   etagOf,
   parseEntityTags,

@@ -1,9 +1,9 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { errorNames, type ErrorStatus } from '@enclave/contract';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUserId, startTestServer, type TestServer } from '../../test/harness.js';
+import { nodeHttp } from '../../test/node-http.js';
 
 let server: TestServer;
 
@@ -341,20 +341,8 @@ describe("another user's resources", () => {
 
 describe('a header too large for Node', () => {
   /** Raw node:http, so a server closing the connection mid-request still yields its answer. */
-  function rawGet(path: string, headers: Record<string, string>) {
-    return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
-      (resolve, reject) => {
-        const req = httpRequest(`${server.baseUrl}${path}`, { headers }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-        });
-        req.on('error', reject);
-        req.end();
-      },
-    );
-  }
+  const rawGet = (path: string, headers: Record<string, string>) =>
+    nodeHttp(`${server.baseUrl}${path}`, { headers });
 
   it('a 20 KB bearer token is 431 in the error format, without echoing the token', async () => {
     const user = newUserId();

@@ -1,8 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { errorBody, type ErrorStatus } from '@enclave/contract';
+import { NO_SNIFF } from './no-sniff.js';
 
 // Answers given before Express has the request, or with no request object at all. Each one
-// closes the connection: whatever follows on it (a body, the rest of a broken request) is unread.
+// closes the connection: whatever follows on it (a body, the rest of a broken request) is never
+// served, only read and dropped for a moment (lingering-close.ts).
 
 /** A whole HTTP response as text, for a socket Node has no response object for. */
 export function rawErrorResponse(
@@ -12,7 +14,7 @@ export function rawErrorResponse(
 ): string {
   const error = errorBody(status, message);
   const body = JSON.stringify(error);
-  const extra = Object.entries(headers)
+  const extra = Object.entries({ ...NO_SNIFF, ...headers })
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
   return (
@@ -32,6 +34,7 @@ export function sendBareError(res: ServerResponse, status: ErrorStatus, message:
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),
     Connection: 'close',
+    ...NO_SNIFF,
   });
   res.end(body);
 }

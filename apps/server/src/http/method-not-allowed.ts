@@ -1,7 +1,19 @@
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import { isAppRoute } from '@ts-rest/core';
-import type { Express } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import { sendError } from './errors.js';
+
+/** 405 in the error format, with the `Allow` header a 405 must carry. */
+function sendMethodNotAllowed(req: Request, res: Response, allow: string): void {
+  res.setHeader('Allow', allow);
+  sendError(res, 405, `${req.method} is not allowed here; allowed: ${allow}`);
+}
+
+/** For what is only ever read (the docs, the OpenAPI document): GET and HEAD, else 405. */
+export const readOnly: RequestHandler = (req, res, next) => {
+  if (req.method === 'GET' || req.method === 'HEAD') next();
+  else sendMethodNotAllowed(req, res, 'GET, HEAD');
+};
 
 function routesOf(router: AppRouter): AppRoute[] {
   return Object.values(router).flatMap((entry) => (isAppRoute(entry) ? [entry] : routesOf(entry)));
@@ -21,9 +33,6 @@ export function rejectUndeclaredMethods(app: Express, contract: AppRouter): void
   }
   for (const [path, methods] of methodsByPath) {
     const allow = [...methods].join(', ');
-    app.all(path, (req, res) => {
-      res.setHeader('Allow', allow);
-      sendError(res, 405, `${req.method} is not allowed here; allowed: ${allow}`);
-    });
+    app.all(path, (req, res) => sendMethodNotAllowed(req, res, allow));
   }
 }

@@ -9,7 +9,8 @@ import {
 import type { AppRoute, AppRouter } from '@ts-rest/core';
 import { generateOpenApi } from '@ts-rest/open-api';
 import express, { type Router } from 'express';
-import swaggerUi from 'swagger-ui-express';
+import { docsPage } from './docs-page.js';
+import { readOnly } from './method-not-allowed.js';
 
 type OpenApiDocument = ReturnType<typeof generateOpenApi>;
 type Operation = Parameters<
@@ -50,7 +51,8 @@ const errorExampleMessages: Record<string, string> = {
 };
 
 // A 429 comes from the rate limit (per user on /api, per address on /auth), which also sends
-// its RateLimit fields on every answer it counts, or from sign-in's failed-attempt throttle.
+// its RateLimit fields on every answer it counts, from a user's share of the database (too
+// many of their requests at once, Retry-After only), or from sign-in's failed-attempt throttle.
 const tooManyRequestsHeaders = {
   'Retry-After': {
     description: 'Seconds to wait before a new request (or sign-in attempt) is counted',
@@ -168,18 +170,11 @@ export function buildOpenApiDocument(contract: AppRouter): OpenApiDocument {
 export function apiDocs(contract: AppRouter): Router {
   const document = buildOpenApiDocument(contract);
   const router = express.Router();
+  // Read-only, both: POST, DELETE or TRACE is a 405, not the page again.
+  router.use(['/openapi.json', '/docs'], readOnly);
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  router.use(
-    '/docs',
-    swaggerUi.serve,
-    swaggerUi.setup(document, {
-      customSiteTitle: 'Enclave API',
-      customCss: '',
-      // The default validator badge calls an external service; the docs must work offline.
-      swaggerOptions: { validatorUrl: null, persistAuthorization: true },
-    }),
-  );
+  router.use('/docs', docsPage());
   return router;
 }

@@ -1,10 +1,12 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ErrorStatus } from '@enclave/contract';
 import type { Logger } from '../logger.js';
 import { rawErrorResponse, sendBareError } from './bare-errors.js';
 import { declaresMoreThan } from './body-size.js';
 import { BODY_TOO_LARGE } from './errors.js';
+import { closeLingering } from './lingering-close.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -64,12 +66,11 @@ export function serveBehindGate(
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     // Node has removed its own error listener: a reset from the peer would crash the process.
     socket.on('error', () => socket.destroy());
-    // Whatever the client sends meanwhile is discarded, so closing cannot turn into a reset
-    // that loses the answer.
-    socket.resume();
     logger.warn({ method: req.method, status_code: 405 }, 'refused before routing');
     // A 405 must list what is allowed; for an authority (host:port) target that is nothing.
-    const answer = rawErrorResponse(405, 'CONNECT is not supported', { Allow: '' });
-    socket.end(answer, () => socket.destroy());
+    socket.write(rawErrorResponse(405, 'CONNECT is not supported', { Allow: '' }));
+    // Whatever the client sends meanwhile is discarded, so closing cannot turn into a reset
+    // that loses the answer.
+    closeLingering(socket as Socket);
   });
 }

@@ -209,6 +209,34 @@ describe('what is logged', () => {
     expect(written.toLowerCase()).not.toContain('bearer');
   });
 
+  it('keeps query parameter names but not their values (a search is private text)', async () => {
+    const user = newUserId();
+    const secret = `secret-${randomUUID()}`;
+    const response = await server.fetch(`/api/${user}/tasks?q=${secret}&limit=5&sort=-id`, {
+      headers: { authorization: `Bearer ${server.tokenFor(user)}` },
+    });
+    expect(response.status).toBe(200);
+    const line = await completionLine(server, await requestIdOf(response));
+    expect(line.req).toEqual({ method: 'GET', url: `/api/${user}/tasks?q=…&limit=…&sort=…` });
+    // Refused requests too, whatever the query holds.
+    const refused = await server.fetch(`/api/${user}/tasks?q=${secret}&flag`);
+    expect(refused.status).toBe(401);
+    const refusedLine = await completionLine(server, await requestIdOf(refused));
+    expect(refusedLine.req).toMatchObject({ url: `/api/${user}/tasks?q=…&flag` });
+    expect(JSON.stringify(server.logs)).not.toContain(`q=${secret}`);
+  });
+
+  it('keeps the values too when LOG_QUERY_VALUES is on, for debugging', async () => {
+    const verbose = await startTestServer({ db: server.db, logQueryValues: true });
+    try {
+      const response = await verbose.fetch('/nope?q=milk&limit=5');
+      const line = await completionLine(verbose, await requestIdOf(response));
+      expect(line.req).toEqual({ method: 'GET', url: '/nope?q=milk&limit=5' });
+    } finally {
+      await verbose.close();
+    }
+  });
+
   it('logs 2xx and 3xx at info, 4xx at warn', async () => {
     const user = newUserId();
     const auth = { authorization: `Bearer ${server.tokenFor(user)}` };

@@ -112,11 +112,33 @@ export function requestLineWriter(logger: Logger) {
 }
 
 /**
+ * The URL as logged: each query parameter's name, its value left out (`?q=…&limit=…`). A
+ * search's text is the user's own writing, and a log is read by more people than the data.
+ */
+export function withoutQueryValues(url: string): string {
+  const start = url.indexOf('?');
+  if (start === -1) return url;
+  const names = url
+    .slice(start + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      return equals === -1 ? pair : `${pair.slice(0, equals)}=…`;
+    });
+  return `${url.slice(0, start)}?${names.join('&')}`;
+}
+
+/**
  * One structured line per request (request id, method, path, status, time in ms), written
  * when the response is done, plus whatever handlers log, all carrying `request_id`. Headers
- * and bodies are never logged: the Authorization header is a credential.
+ * and bodies are never logged: the Authorization header is a credential. Query values are
+ * left out unless `queryValues` (LOG_QUERY_VALUES=on, for debugging).
  */
-export function requestLogging(logger: Logger, successLevel: RequestLogLevel = 'info') {
+export function requestLogging(
+  logger: Logger,
+  successLevel: RequestLogLevel = 'info',
+  queryValues = false,
+) {
   const writeLine = requestLineWriter(logger);
   return (req: IncomingMessage, res: ServerResponse, next: NextFunction): void => {
     const started = performance.now();
@@ -127,7 +149,7 @@ export function requestLogging(logger: Logger, successLevel: RequestLogLevel = '
     res.setHeader('X-Request-Id', id);
     const method = req.method ?? '';
     // Express rewrites req.url inside mounted routers; the path as it arrived is what to log.
-    const url = req.url ?? '';
+    const url = queryValues ? (req.url ?? '') : withoutQueryValues(req.url ?? '');
     res.once('close', () => {
       const status = res.statusCode;
       const finished = res.writableFinished;

@@ -1,4 +1,10 @@
-import { createServer, IncomingMessage, ServerResponse, type Server } from 'node:http';
+import {
+  createServer,
+  IncomingMessage,
+  ServerResponse,
+  type OutgoingHttpHeaders,
+  type Server,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorStatus } from '@enclave/contract';
 import type { Express } from 'express';
@@ -6,6 +12,7 @@ import type { Logger } from '../logger.js';
 import { rawErrorResponse } from './bare-errors.js';
 import { bodyLimitBytes } from './body-size.js';
 import { connectionsCheckingInterval, type HttpTimeouts } from './http-timeouts.js';
+import { beforeEarlyAnswer, closeLingering } from './lingering-close.js';
 import { serveBehindGate } from './request-gate.js';
 
 // The answers Node itself would give (empty ones), by the code of its error.
@@ -22,9 +29,16 @@ const CLIENT_ERRORS: Record<string, [ErrorStatus, string]> = {
  * starts on them (expressInit); swapping in the one an object already has is a no-op, and V8
  * then keeps one shape for all requests where each swap made a new one for the code after it.
  */
-function bornAsExpress(app: Express) {
+function bornAsExpress(app: Express, maxBodyBytes: number) {
   class AppRequest extends IncomingMessage {}
-  class AppResponse extends ServerResponse {}
+  class AppResponse extends ServerResponse {
+    // Every answer's head is written here, Express's and the gate's alike: the last moment to
+    // decide how the connection ends (see lingering-close.ts).
+    override writeHead(...args: [number, ...unknown[]]): this {
+      beforeEarlyAnswer(this, maxBodyBytes);
+      return super.writeHead(...(args as [number, string, OutgoingHttpHeaders]));
+    }
+  }
   for (const [made, express] of [
     [AppRequest.prototype, app.request],
     [AppResponse.prototype, app.response],
@@ -54,6 +68,7 @@ export interface HttpServerOptions extends HttpTimeouts {
  * too slow) still get an answer in the API's error format.
  */
 export function createHttpServer(app: Express, logger: Logger, options: HttpServerOptions): Server {
+  const maxBodyBytes = bodyLimitBytes(options.bodyLimit);
   const server = createServer({
     headersTimeout: options.headersTimeoutMs,
     requestTimeout: options.requestTimeoutMs,
@@ -61,9 +76,9 @@ export function createHttpServer(app: Express, logger: Logger, options: HttpServ
     connectionsCheckingInterval: connectionsCheckingInterval(options),
     // Node's own answer is an empty 400; request-gate.ts answers in the API's format.
     requireHostHeader: false,
-    ...bornAsExpress(app),
+    ...bornAsExpress(app, maxBodyBytes),
   });
-  serveBehindGate(server, app, bodyLimitBytes(options.bodyLimit), logger);
+  serveBehindGate(server, app, maxBodyBytes, logger);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     // As Node's own handler does: once a response on this socket has begun (pipelining), an
     // extra raw answer would corrupt it, so the connection is just closed.
@@ -75,7 +90,9 @@ export function createHttpServer(app: Express, logger: Logger, options: HttpServ
     // Never the raw bytes: they may hold a credential. The parser's code says what was wrong.
     logger.warn({ code: error.code }, 'rejected a request Node could not parse');
     const [status, message] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Malformed HTTP request'];
-    socket.end(rawErrorResponse(status, message));
+    socket.write(rawErrorResponse(status, message));
+    // The client may still be sending (headers too large, a body too slow): see lingering-close.ts.
+    closeLingering(socket);
   });
   return server;
 }

@@ -5,9 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.js';
 import { Readiness } from './health.js';
-import { HttpDrain } from './shutdown.js';
+import { HttpDrain, IDLE_CLOSE_MS } from './shutdown.js';
 
 const servers: Server[] = [];
+const DRAINING = 'shutdown: no new connections; finishing requests in flight';
+
+async function until(condition: () => boolean) {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
 
 afterEach(() => {
   for (const server of servers.splice(0)) server.closeAllConnections();
@@ -80,14 +85,40 @@ describe('HttpDrain', () => {
     expect((await get(port, '/', agent)).connection).toBe('keep-alive');
     const draining = drain.drain({ delayMs: 200, timeoutMs: 5_000 });
     expect((await get(port, '/', agent)).connection).toBe('keep-alive');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // A kept-alive connection still open after the listener closed: served, then closed.
+    await until(() => lines.some((line) => line.msg === DRAINING));
+    // A kept-alive connection still open after the listener closed (and used before it idles
+    // out, see the next test): served, then closed.
     expect(await get(port, '/', agent)).toMatchObject({ status: 200, connection: 'close' });
     expect(await draining).toMatchObject({ clean: true });
     expect(lines.map((line) => line.msg)).toEqual([
       'shutdown: readiness off, still serving',
-      'shutdown: no new connections; finishing requests in flight',
+      DRAINING,
     ]);
+    agent.destroy();
+  });
+
+  it('closes a connection left idle soon after the drain begins, not at the keep-alive timeout', async () => {
+    const { server, drain, port } = await serve();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await get(port, '/', agent)).connection).toBe('keep-alive');
+    // Node would keep it for its keep-alive timeout (5 s, and a second of grace) otherwise.
+    expect(server.keepAliveTimeout).toBe(5_000);
+    const outcome = await drain.drain({ delayMs: 0, timeoutMs: 5_000 });
+    expect(outcome).toMatchObject({ clean: true, cut: 0 });
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(IDLE_CLOSE_MS - 10);
+    // Generous for a busy machine; the point is seconds less than the keep-alive timeout.
+    expect(outcome.durationMs).toBeLessThan(IDLE_CLOSE_MS + 1_500);
+    agent.destroy();
+  });
+
+  it('serves a request that comes on an idle connection meanwhile, with Connection: close', async () => {
+    const { drain, port, lines } = await serve();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect((await get(port, '/', agent)).connection).toBe('keep-alive');
+    const draining = drain.drain({ delayMs: 0, timeoutMs: 5_000 });
+    await until(() => lines.some((line) => line.msg === DRAINING));
+    expect(await get(port, '/', agent)).toMatchObject({ status: 200, connection: 'close' });
+    expect(await draining).toMatchObject({ clean: true });
     agent.destroy();
   });
 

@@ -8,7 +8,12 @@ import {
   readDatabaseOf,
   removeDataFolders,
 } from '../../test/process-database.js';
-import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
+import { RawConnection } from '../../test/raw-http.js';
+import {
+  ONE_USER_LOAD,
+  startServerProcess,
+  type ServerProcess,
+} from '../../test/server-process.js';
 
 const JWT_SECRET = randomBytes(32).toString('hex');
 const processes: ServerProcess[] = [];
@@ -21,9 +26,9 @@ const storedTaskIds = (env: Record<string, string>, userId: string) =>
   });
 
 async function startReady(env: Record<string, string>): Promise<ServerProcess> {
-  // One user's load from 32 connections would meet the per-user rate limit, which is not
-  // what this file is about.
-  const server = startServerProcess({ JWT_SECRET, RATE_LIMIT: 'off', ...env });
+  // One user's load from 32 connections would meet the per-user rate limit and the user's
+  // share of the database, which are not what this file is about.
+  const server = startServerProcess({ JWT_SECRET, ...ONE_USER_LOAD, ...env });
   processes.push(server);
   await server.waitForLog((line) => line.msg === 'database ready', 60_000);
   return server;
@@ -95,5 +100,51 @@ describe('SIGTERM under load', () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     const after = fetch(`${base}/livez`);
     await expect(after).rejects.toThrow();
+  });
+});
+
+describe('SIGTERM with an idle kept-alive connection', () => {
+  it('closes it and exits promptly, not after the keep-alive timeout', async () => {
+    const server = await startReady({ ...databaseEnv(), HTTP_KEEP_ALIVE_TIMEOUT_MS: '5000' });
+    const connection = await RawConnection.open(await server.baseUrl());
+    await connection.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n');
+    const answer = await connection.response();
+    expect(answer.headers['keep-alive']).toBe('timeout=5');
+    const signalled = performance.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    // It waited about 6 s for the keep-alive timeout before; generous for a busy machine.
+    expect(performance.now() - signalled).toBeLessThan(3000);
+    expect(await connection.closed(0)).toBe(true);
+    expect(connection.reset).toBe(false);
+    expect(server.logs.some((line) => line.msg === 'shutdown: every connection closed')).toBe(true);
+  });
+});
+
+describe('a second signal', () => {
+  it('a moment after the first is the same one; later, it stops at once', async () => {
+    const server = await startReady({ ...databaseEnv(), SHUTDOWN_TIMEOUT_MS: '20000' });
+    // A request that never completes (its body never comes) keeps the drain waiting.
+    const connection = await RawConnection.open(await server.baseUrl());
+    const token = jwt.sign({ sub: 'ann' }, JWT_SECRET, { expiresIn: 300 });
+    await connection.write(
+      `POST /api/ann/tasks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 10\r\n\r\n{',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    server.child.kill('SIGTERM');
+    server.child.kill('SIGTERM');
+    await server.waitForLog(
+      (line) => line.msg === 'shutdown: no new connections; finishing requests in flight',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(server.logs.some((line) => line.msg === 'shutdown: stopping at once')).toBe(false);
+    const signalled = performance.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 1, signal: null });
+    expect(performance.now() - signalled).toBeLessThan(3000);
+    expect(server.logs.filter((line) => line.msg === 'shutting down')).toHaveLength(1);
+    expect(server.logs.some((line) => line.msg === 'shutdown: stopping at once')).toBe(true);
+    connection.destroy();
   });
 });

@@ -1,9 +1,12 @@
-import type { Server, ServerResponse } from 'node:http';
-import { Server as NetServer } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Server as NetServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ShutdownConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Readiness } from './health.js';
+
+/** How long a connection idle when the drain begins may stay idle before it is closed. */
+export const IDLE_CLOSE_MS = 250;
 
 export interface DrainOutcome {
   /** Every connection closed by itself before the deadline. */
@@ -21,12 +24,15 @@ export interface DrainOutcome {
  * 2. the listening socket closes (new connections are refused); every response from then on,
  *    and every one still being prepared, carries `Connection: close`, so each kept-alive
  *    connection closes right after the answer to the request it carries;
- * 3. a connection idle at that moment is left to the keep-alive timeout, as always: closing it
- *    now would race a request the client may be sending on it (a reset it cannot retry safely);
+ * 3. a connection idle at that moment closes once it has stayed idle for `IDLE_CLOSE_MS`
+ *    (the keep-alive timeout, shortened): not at the very instant, when a request the client
+ *    has just sent may be waiting unread (closing on it would reset it, and the client could
+ *    not tell whether it ran); a request that does come is served, and closes the connection;
  * 4. at the deadline (`timeoutMs` after the signal) whatever is left is destroyed.
  */
 export class HttpDrain {
   private readonly inFlight = new Set<ServerResponse>();
+  private readonly connections = new Set<Socket>();
   private closing = false;
 
   constructor(
@@ -34,9 +40,18 @@ export class HttpDrain {
     private readonly readiness: Readiness,
     private readonly logger: Logger,
   ) {
+    server.on('connection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
+    });
     // Before the app's own listener, so a response the app sends at once is already marked.
-    server.prependListener('request', (_req, res: ServerResponse) => {
-      if (this.closing) res.setHeader('Connection', 'close');
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (this.closing) {
+        res.setHeader('Connection', 'close');
+        // Node lifts a kept-alive connection's idle timeout when a request comes; a connection
+        // that had carried none yet keeps the short one of step 3 unless lifted here.
+        req.socket.setTimeout(0);
+      }
       this.inFlight.add(res);
       res.once('close', () => this.inFlight.delete(res));
     });
@@ -55,11 +70,15 @@ export class HttpDrain {
       await sleep(delayMs);
     }
     this.closing = true;
+    const busy = new Set<Socket>();
     for (const res of this.inFlight) {
       if (!res.headersSent) res.setHeader('Connection', 'close');
+      busy.add(res.socket as Socket);
     }
-    // http.Server#close() would also close idle kept-alive connections at once (step 3 says
-    // why not); net.Server#close() only stops accepting and calls back once all are closed.
+    // Node's own handler of an idle socket's timeout destroys it; new bytes put it off.
+    for (const socket of this.connections) if (!busy.has(socket)) socket.setTimeout(IDLE_CLOSE_MS);
+    // http.Server#close() would also close idle kept-alive connections at this instant (step 3
+    // says why not); net.Server#close() only stops accepting and calls back once all are closed.
     const closed = new Promise<void>((resolve) => {
       NetServer.prototype.close.call(this.server, () => resolve());
     });

@@ -11,13 +11,19 @@ import {
   readDatabaseOf,
   removeDataFolders,
 } from '../../test/process-database.js';
-import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
+import {
+  ONE_USER_LOAD,
+  startServerProcess,
+  type ServerProcess,
+} from '../../test/server-process.js';
 
 const JWT_SECRET = randomBytes(32).toString('hex');
 const processes: ServerProcess[] = [];
 
 async function start(env: Record<string, string>): Promise<ServerProcess> {
-  const server = startServerProcess({ JWT_SECRET, RATE_LIMIT: 'off', ...env });
+  // 150 creates at once from one user would meet the rate limit and the user's share of the
+  // database (most refused 429), which are not what this file is about.
+  const server = startServerProcess({ JWT_SECRET, ...ONE_USER_LOAD, ...env });
   processes.push(server);
   await server.waitForLog((line) => line.msg === 'database ready', 60_000);
   return server;

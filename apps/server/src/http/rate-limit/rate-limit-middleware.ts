@@ -14,6 +14,15 @@ export interface Limit {
 
 const seconds = (count: number) => `${count} second${count === 1 ? '' : 's'}`;
 
+/**
+ * The answer of every limit on a user's or an address's requests: 429 in the error format,
+ * with `Retry-After` in whole seconds, which the message repeats.
+ */
+export function sendTooManyRequests(res: Response, waitSeconds: number, why = 'Too many requests') {
+  res.setHeader('Retry-After', String(waitSeconds));
+  sendError(res, 429, `${why}; try again in ${seconds(waitSeconds)}`);
+}
+
 /** Takes a token per request: answered 429 without one; the RateLimit headers either way. */
 export function rateLimit(limit: Limit): RequestHandler {
   const policy = policyField(limit.name, limit.policy);
@@ -30,9 +39,7 @@ export function rateLimit(limit: Limit): RequestHandler {
         next();
         return;
       }
-      const wait = retryAfterSeconds(limit.policy, verdict.tokens);
-      res.setHeader('Retry-After', String(wait));
-      sendError(res, 429, `Too many requests; try again in ${seconds(wait)}`);
+      sendTooManyRequests(res, retryAfterSeconds(limit.policy, verdict.tokens));
     }, next);
   };
 }
