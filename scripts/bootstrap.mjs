@@ -7,16 +7,19 @@
 //   node scripts/bootstrap.mjs               install if needed, build if a source changed
 //   node scripts/bootstrap.mjs --no-build    install if needed
 //   node scripts/bootstrap.mjs --rebuild     install if needed, compile everything afresh
+//   node scripts/bootstrap.mjs --only server install if needed, build the server and what it
+//                                            uses (comma-separated folder names: contract,…)
 //   node scripts/bootstrap.mjs --no-build --pnpm <args…>
 //                                            install if needed, then run the pinned pnpm
 //
-// The build stamp (node_modules/.cache/enclave/build-stamp.json, ignored by git) holds a hash
-// of every build input (each workspace package's src/, package.json and tsconfig*.json, and a
-// web app's index.html, vite.config.ts and public/; the root package.json, tsconfig*.json,
-// pnpm-workspace.yaml, pnpm-lock.yaml and scripts/, which the builds run) and of the list of
-// files under each package's dist/ with their sizes and times, as they were when the build
-// succeeded. Any difference (a source edited, added or deleted; a dist file removed, or dist
-// rebuilt by something else) means a build; none means no build and no output.
+// The build stamps (node_modules/.cache/enclave/build-stamps.json, ignored by git) hold, per
+// workspace package, a hash of its build inputs (its src/, package.json and tsconfig*.json, and
+// a web app's index.html, vite.config.ts and public/; those of the workspace packages it
+// depends on; the root package.json, tsconfig*.json, pnpm-workspace.yaml, pnpm-lock.yaml and
+// scripts/, which the builds run) and of the list of files under its dist/ with their sizes
+// and times, as they were when its build succeeded. Any difference (a source edited, added or
+// deleted; a dist file removed, or dist rebuilt by something else) means that package builds
+// again; none means no build and no output. A package builds with the packages it uses.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -80,18 +83,23 @@ function filesUnder(folder) {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-/** One hash over the path and content of every build input, so renames count too. */
-function inputsHash(packages) {
-  const files = [
-    ...configFiles(root, 'package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml'),
-    ...filesUnder(join(root, 'scripts')),
-    ...packages.flatMap((folder) => [
-      // A web app's build reads its page, its Vite config and its public/ folder too.
-      ...configFiles(folder, 'package.json', 'index.html', 'vite.config.ts'),
-      ...filesUnder(join(folder, 'src')),
-      ...filesUnder(join(folder, 'public')),
-    ]),
+const ROOT_INPUTS = () => [
+  ...configFiles(root, 'package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml'),
+  ...filesUnder(join(root, 'scripts')),
+];
+
+/** A package's own build inputs: what its build reads of its folder. */
+function ownInputs(folder) {
+  return [
+    // A web app's build reads its page, its Vite config and its public/ folder too.
+    ...configFiles(folder, 'package.json', 'index.html', 'vite.config.ts'),
+    ...filesUnder(join(folder, 'src')),
+    ...filesUnder(join(folder, 'public')),
   ];
+}
+
+/** One hash over the path and content of every file, so renames count too. */
+function contentHash(files) {
   const hash = createHash('sha256');
   for (const file of [...new Set(files)].sort()) {
     hash
@@ -102,40 +110,93 @@ function inputsHash(packages) {
   return hash.digest('hex');
 }
 
-/** What the builds left behind: every file under each package's dist/, its size and time. */
-function outputsHash(packages) {
+/** What a build left behind: every file under the package's dist/, its size and time. */
+function outputsHash(folder) {
   const hash = createHash('sha256');
-  for (const file of packages.flatMap((folder) => filesUnder(join(folder, 'dist'))).sort()) {
+  for (const file of filesUnder(join(folder, 'dist')).sort()) {
     const { size, mtimeMs } = statSync(file);
     hash.update(`${relative(root, file)}\0${size}\0${mtimeMs}\0`);
   }
   return hash.digest('hex');
 }
 
-/** Builds unless the stamp shows dist/ was built from the sources now on disk. Silent then. */
-function build({ force }) {
-  const stampFile = join(root, 'node_modules', '.cache', 'enclave', 'build-stamp.json');
-  const packages = workspacePackages();
-  const inputs = inputsHash(packages);
-  const outputs = outputsHash(packages);
-  let stamp;
+/** Each workspace package by folder, with the workspace packages it depends on. */
+function workspace() {
+  const packages = new Map();
+  for (const folder of workspacePackages()) {
+    const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
+    const uses = Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })
+      .filter(([, version]) => String(version).startsWith('workspace:'))
+      .map(([name]) => name);
+    packages.set(folder, { name: manifest.name, uses });
+  }
+  const byName = new Map([...packages].map(([folder, { name }]) => [name, folder]));
+  for (const entry of packages.values()) entry.uses = entry.uses.map((name) => byName.get(name));
+  return packages;
+}
+
+/** `folders` and every workspace package they use, directly or not. */
+function withDependencies(packages, folders) {
+  const all = new Set();
+  const visit = (folder) => {
+    if (all.has(folder)) return;
+    all.add(folder);
+    for (const used of packages.get(folder).uses) visit(used);
+  };
+  folders.forEach(visit);
+  return [...all];
+}
+
+/**
+ * Builds the `targets` (every package when absent) and what they use, each unless its stamp
+ * shows its dist/ was built from the sources now on disk. Silent then.
+ */
+function build({ force, targets }) {
+  const stampFile = join(root, 'node_modules', '.cache', 'enclave', 'build-stamps.json');
+  const packages = workspace();
+  const wanted = withDependencies(packages, targets ?? [...packages.keys()]);
+  let stamps;
   try {
-    stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
+    stamps = JSON.parse(readFileSync(stampFile, 'utf8'));
   } catch {
-    stamp = undefined;
+    stamps = {};
   }
-  if (!force && stamp?.inputs === inputs && stamp.outputs === outputs) return;
-  // No stamp while building: an interrupted or failed build must not count as done.
-  rmSync(stampFile, { force: true });
-  if (force || (stamp !== undefined && stamp.outputs !== outputs)) {
-    // Asked to, or something other than this script changed dist/ (a file deleted, say): an
-    // incremental tsc would not write a deleted output again, so compile everything.
-    for (const folder of packages) rmSync(join(folder, 'dist', '.tsbuildinfo'), { force: true });
+  const rootInputs = ROOT_INPUTS();
+  const inputsOf = (folder) =>
+    contentHash([
+      ...rootInputs,
+      ...withDependencies(packages, [folder]).flatMap((used) => ownInputs(used)),
+    ]);
+  const stale = wanted.filter((folder) => {
+    const stamp = stamps[relative(root, folder)];
+    return force || stamp?.inputs !== inputsOf(folder) || stamp.outputs !== outputsHash(folder);
+  });
+  if (stale.length === 0) return;
+  const inputs = Object.fromEntries(stale.map((folder) => [folder, inputsOf(folder)]));
+  for (const folder of stale) {
+    const key = relative(root, folder);
+    // Something other than this script changed dist/ (a file deleted, say), or asked to: an
+    // incremental tsc would not write a deleted output again, so compile it afresh.
+    if (force || (stamps[key] !== undefined && stamps[key].outputs !== outputsHash(folder))) {
+      rmSync(join(folder, 'dist', '.tsbuildinfo'), { force: true });
+    }
+    // No stamp while building: an interrupted or failed build must not count as done.
+    delete stamps[key];
   }
-  pnpm('-r', 'run', 'build');
-  // The inputs as read before the build: a file edited during it triggers the next build.
   mkdirSync(dirname(stampFile), { recursive: true });
-  writeFileSync(stampFile, `${JSON.stringify({ inputs, outputs: outputsHash(packages) })}\n`);
+  writeFileSync(stampFile, `${JSON.stringify(stamps)}\n`);
+  // pnpm builds them in dependency order; the packages they use are current or among them.
+  pnpm(
+    '-r',
+    ...stale.flatMap((folder) => ['--filter', `./${relative(root, folder)}`]),
+    'run',
+    'build',
+  );
+  // The inputs as read before the build: a file edited during it triggers the next build.
+  for (const folder of stale) {
+    stamps[relative(root, folder)] = { inputs: inputs[folder], outputs: outputsHash(folder) };
+  }
+  writeFileSync(stampFile, `${JSON.stringify(stamps)}\n`);
 }
 
 // pnpm keeps a copy of the lockfile it installed from; a difference means a stale install.
@@ -144,5 +205,17 @@ const wanted = readFileSync(join(root, 'pnpm-lock.yaml'), 'utf8');
 if (!existsSync(installed) || readFileSync(installed, 'utf8') !== wanted) {
   pnpm('install', '--frozen-lockfile');
 }
-if (!flags.includes('--no-build')) build({ force: flags.includes('--rebuild') });
+const onlyAt = flags.indexOf('--only');
+const only =
+  onlyAt === -1
+    ? undefined
+    : (flags[onlyAt + 1] ?? '').split(',').map((name) => {
+        const folder = workspacePackages().find((candidate) => candidate.endsWith(`/${name}`));
+        if (folder === undefined) {
+          process.stderr.write(`bootstrap: no workspace package named ${name}\n`);
+          process.exit(2);
+        }
+        return folder;
+      });
+if (!flags.includes('--no-build')) build({ force: flags.includes('--rebuild'), targets: only });
 if (pnpmArgs.length > 0) pnpm(...pnpmArgs);

@@ -3,16 +3,15 @@ import { z } from 'zod';
 import {
   AuthConfigError,
   DEVELOPMENT_JWT_SECRET,
-  HMAC_ALGORITHMS,
   resolveAuthConfig,
   type AccountsConfig,
   type JwtConfig,
 } from './auth/auth-config.js';
-import { ASYMMETRIC_ALGORITHMS } from './auth/provider-verifier.js';
+import { authEnvShape } from './auth/auth-env.js';
 import { parseOrigin, type CorsConfig } from './http/cors.js';
 import { isLoopbackHost } from './http/loopback.js';
 import { DEFAULT_KEY_PREFIX, type RateLimitConfig } from './http/rate-limit/rate-limit-config.js';
-import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './db/timeouts.js';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './db/postgres/timeouts.js';
 import {
   DEFAULT_HTTP_TIMEOUTS,
   httpTimeoutsProblem,
@@ -26,57 +25,11 @@ import {
   type UserConcurrencyConfig,
 } from './http/user-concurrency-config.js';
 import { cursorKey } from './resources/cursor.js';
+import { LOG_LEVELS, type RequestLogLevel } from './http/request-logging.js';
+import type { ShutdownConfig } from './http/shutdown.js';
+import { integer, isParsableUrl, optional } from './env-values.js';
 
 export { DEVELOPMENT_JWT_SECRET, type AccountsConfig, type JwtConfig } from './auth/auth-config.js';
-
-// An empty variable (`FOO=`) means "not set", as most deployment tools write it that way.
-const optional = <T extends z.ZodTypeAny>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
-
-// z.coerce.number() would read ' ' as 0 (a random port) and '0x10' as 16: a number from the
-// environment must be plain decimal digits.
-const integer = (min: number, max: number) => {
-  const message = `must be a whole number from ${min} to ${max}`;
-  return z
-    .string()
-    .regex(/^[0-9]{1,9}$/, message)
-    .transform(Number)
-    .pipe(z.number().int().min(min, message).max(max, message));
-};
-
-// A URL the regex accepts but `new URL()` cannot parse would fail later, outside this error
-// path, with an error that carries the whole URL, password included.
-const isParsableUrl = (value: string) => {
-  try {
-    new URL(value);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-// Secrets are never echoed in a message, so an entry is only checked for being non-empty.
-const commaList = z.string().transform((value) =>
-  value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean),
-);
-
-// JWT_ALGORITHMS: names of either family, comma-separated.
-const algorithmList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-  )
-  .pipe(
-    z
-      .array(z.enum([...HMAC_ALGORITHMS, ...ASYMMETRIC_ALGORITHMS]))
-      .min(1, 'must name at least one algorithm'),
-  );
 
 // CORS_ORIGINS: exact origins, comma-separated, each normalised as a browser sends `Origin`.
 const originList = z.string().transform((value, ctx) =>
@@ -92,7 +45,7 @@ const originList = z.string().transform((value, ctx) =>
     }),
 );
 
-const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const logLevel = z.enum(LOG_LEVELS);
 
 // Every variable the server reads, and the only place any of them is parsed.
 const EnvSchema = z.object({
@@ -121,31 +74,7 @@ const EnvSchema = z.object({
   DATABASE_POOLER: optional(z.enum(['none', 'transaction'])),
   SHUTDOWN_DELAY_MS: optional(integer(0, 600_000)),
   SHUTDOWN_TIMEOUT_MS: optional(integer(100, 600_000)),
-  JWT_SECRET: optional(z.string()),
-  JWT_PREVIOUS_SECRETS: optional(commaList),
-  JWT_ALLOW_DEVELOPMENT_SECRET: optional(z.enum(['on', 'off'])),
-  JWT_ALGORITHM: optional(z.enum(HMAC_ALGORITHMS)),
-  JWT_ALGORITHMS: optional(algorithmList),
-  JWT_ISSUER: optional(z.string()),
-  JWT_AUDIENCE: optional(z.string()),
-  JWT_CLOCK_TOLERANCE_SECONDS: optional(integer(0, 300)),
-  JWT_USER_CLAIM: optional(z.string().max(255)),
-  JWT_JWKS_URL: optional(
-    z
-      .string()
-      .regex(/^https?:\/\//, 'must be an http:// or https:// URL')
-      .refine(isParsableUrl, 'must be a valid URL'),
-  ),
-  JWT_JWKS_TIMEOUT_MS: optional(integer(100, 60_000)),
-  JWT_JWKS_COOLDOWN_SECONDS: optional(integer(1, 3600)),
-  JWT_JWKS_CACHE_SECONDS: optional(integer(1, 86_400)),
-  JWT_PUBLIC_KEY: optional(z.string().includes('-----BEGIN', { message: 'must be a PEM key' })),
-  AUTH_ACCOUNTS: optional(z.enum(['on', 'off'])),
-  ACCESS_TOKEN_TTL_SECONDS: optional(integer(60, 86_400)),
-  REFRESH_TOKEN_TTL_SECONDS: optional(integer(300, 366 * 86_400)),
-  LOGIN_THROTTLE_WINDOW_SECONDS: optional(integer(1, 86_400)),
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: optional(integer(1, 1000)),
-  LOGIN_MAX_FAILURES_PER_ADDRESS: optional(integer(1, 100_000)),
+  ...authEnvShape,
   TRUST_PROXY: optional(integer(0, 10)),
   CORS_ORIGINS: optional(originList),
   CURSOR_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
@@ -234,15 +163,7 @@ export interface Config {
   warnings: string[];
 }
 
-export type RequestLogLevel = z.output<typeof logLevel>;
-
-export interface ShutdownConfig {
-  /** How long to keep serving after SIGTERM, with readiness already failing, so a load
-   * balancer stops sending traffic before connections start to close. */
-  delayMs: number;
-  /** The longest a shutdown may take before the remaining connections are cut. */
-  timeoutMs: number;
-}
+export type { RequestLogLevel, ShutdownConfig };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -4,11 +4,19 @@ import { createApp } from './app.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { awaitDatabase } from './db/await-database.js';
-import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from './db/data-dir-lock.js';
+import {
+  acquireDataDirLock,
+  DataDirLockedError,
+  type DataDirLock,
+} from './db/embedded/data-dir-lock.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
-import { keepFolderPrivate, makeFolderPrivate, PrivateFolderError } from './db/private-folder.js';
-import { warnOnPooledTimeouts } from './db/pooled-timeouts.js';
+import {
+  keepFolderPrivate,
+  makeFolderPrivate,
+  PrivateFolderError,
+} from './db/embedded/private-folder.js';
+import { warnOnPooledTimeouts } from './db/postgres/pooled-timeouts.js';
 import type { Db } from './db/schema.js';
 import { Readiness } from './http/health.js';
 import { createHttpServer } from './http/server.js';

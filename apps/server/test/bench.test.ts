@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ensureServerBuilt } from './built-server.js';
 
 const BENCH = fileURLToPath(new URL('../bench/bench.mjs', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'enclave-bench-test-'));
@@ -69,6 +70,10 @@ function isRunning(pid: number): boolean {
 }
 
 // About 10 to 15 s each (mostly the embedded database's first start); the limit is for a busy CI.
+
+// It runs the build, as the npm script does.
+ensureServerBuilt();
+
 describe('npm run bench', { timeout: 60_000 }, () => {
   it('reports each workload against the built server on the embedded database', async () => {
     const json = join(scratch, 'results.json');

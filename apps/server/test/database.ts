@@ -1,6 +1,7 @@
 import { inject } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
 import type { Db } from '../src/db/schema.js';
+import { openFromSnapshot } from './embedded-snapshot.js';
 import { prepareTestSchema } from './test-schema.js';
 
 /** The run's database (see global-setup.ts): shared PostgreSQL, or an embedded one per call. */
@@ -12,6 +13,8 @@ export async function openTestDatabase(): Promise<Db> {
     const options = { url, dataDir: '', poolMax: 10, preparedStatements, transactionPooler };
     return (await openDatabase(options)).db;
   }
+  const snapshot = inject('embeddedSnapshot');
+  if (snapshot !== null) return openFromSnapshot(snapshot);
   const { db } = await openDatabase({ url: undefined, dataDir: 'memory://', poolMax: 1 });
   await prepareTestSchema(db);
   return db;

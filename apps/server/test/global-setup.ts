@@ -1,13 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { describeUrl, openDatabase } from '../src/db/database.js';
-import { DEFAULT_DATABASE_TIMEOUTS } from '../src/db/timeouts.js';
+import { DEFAULT_DATABASE_TIMEOUTS } from '../src/db/postgres/timeouts.js';
 import { startRunContainers } from './containers.js';
+import { writeEmbeddedSnapshot } from './embedded-snapshot.js';
 import { prepareTestSchema } from './test-schema.js';
 import { testServices, type TestServices } from './test-services.js';
 
@@ -26,6 +26,9 @@ declare module 'vitest' {
     /** Whether the run reaches PostgreSQL through a transaction pooler (TEST_DATABASE_DIRECT_URL
      * given): servers under test are then told so (DATABASE_POOLER=transaction). */
     databasePooled: boolean;
+    /** The embedded runs' migrated database folder, as a tarball each test file starts from
+     * (embedded-snapshot.ts); null on PostgreSQL. */
+    embeddedSnapshot: string | null;
     /** A Redis server for the tests that need one (`*.redis.test.ts`), or null. */
     redisUrl: string | null;
   }
@@ -111,43 +114,6 @@ async function noteAPoolerInBetween(url: string) {
   }
 }
 
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-
-function newestSourceTime(folder: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(folder, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
-      newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-/**
- * Tests that need a real process (a SIGTERM under load, two servers on one data folder) run the
- * build, as `npm start` does; rebuild it when a source is newer, so they never test stale code.
- */
-function ensureServerBuild() {
-  const entry = join(ROOT, 'apps/server/dist/main.js');
-  let built = 0;
-  try {
-    built = statSync(entry).mtimeMs;
-  } catch {
-    built = 0;
-  }
-  const sources = ['apps/server/src', 'packages/contract/src', 'packages/client/src'];
-  if (sources.every((folder) => newestSourceTime(join(ROOT, folder)) < built)) return;
-  process.stdout.write('[tests] building the server for the tests that start it as a process\n');
-  const { packageManager } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    packageManager: string;
-  };
-  const result = spawnSync('npx', ['--yes', packageManager, 'run', 'build'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (result.status !== 0) throw new Error('the build failed; see its output above');
-}
-
 /**
  * Picks the tests' services. The database, in order: TEST_DATABASE_URL / DATABASE_URL (a fresh
  * database on that server), a PostgreSQL container when a Docker engine answers, else the
@@ -155,7 +121,6 @@ function ensureServerBuild() {
  * a container when Docker answers, else none (its tests are left out). Prints what it used.
  */
 export default async function setup(project: TestProject): Promise<Teardown | undefined> {
-  ensureServerBuild();
   const services = await testServices(process.env);
   const wanted = {
     postgres: services.docker && services.postgresUrl === undefined,
@@ -213,6 +178,7 @@ async function provideDatabase(
         : `PostgreSQL ${describeUrl(url)} through a pooler, made on PostgreSQL ${new URL(direct).host} itself (TEST_DATABASE_DIRECT_URL), with the pool's timeouts set on the database`,
     );
     if (direct === undefined) await noteAPoolerInBetween(url);
+    project.provide('embeddedSnapshot', null);
     project.provide('databaseUrl', url);
     project.provide('postgresServerUrl', given);
     project.provide('postgresDirectUrl', direct ?? given);
@@ -223,6 +189,7 @@ async function provideDatabase(
     announce(
       `PostgreSQL ${services.images.postgres} in a testcontainers container (${describeUrl(contained)})`,
     );
+    project.provide('embeddedSnapshot', null);
     project.provide('databaseUrl', contained);
     project.provide('postgresServerUrl', contained);
     project.provide('postgresDirectUrl', contained);
@@ -231,8 +198,15 @@ async function provideDatabase(
   announce(
     'embedded PGlite, in memory, one per test file (no TEST_DATABASE_URL/DATABASE_URL and no Docker engine)',
   );
+  const scratch = mkdtempSync(path.join(tmpdir(), 'enclave-embedded-'));
+  const snapshot = path.join(scratch, 'migrated.tar');
+  await writeEmbeddedSnapshot(snapshot);
+  project.provide('embeddedSnapshot', snapshot);
   project.provide('databaseUrl', null);
   project.provide('postgresServerUrl', null);
   project.provide('postgresDirectUrl', null);
-  return undefined;
+  return () => {
+    rmSync(scratch, { recursive: true, force: true });
+    return Promise.resolve();
+  };
 }

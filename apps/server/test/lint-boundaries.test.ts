@@ -139,7 +139,7 @@ describe('code that is not HTTP code imports no HTTP', () => {
   // one), and code of any other kind: every file but HTTP code is held to the rule.
   const notHttp = [
     'apps/server/src/db/fixture.ts',
-    'apps/server/src/db/account-tables.ts',
+    'apps/server/src/db/tables/account-tables.ts',
     'apps/server/src/accounts/accounts.tables.ts',
     'apps/server/src/tasks/tasks.table.ts',
     'apps/server/src/tasks/tasks.repository.ts',

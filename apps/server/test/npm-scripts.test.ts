@@ -2,8 +2,8 @@
 // stops it: `kill <npm's pid>`, or Ctrl-C in its terminal (SIGINT to the whole process group);
 // the server must get the signal and drain. `npm run token`, from another folder. npm runs the
 // real scripts from package.json, in a folder of their own whose bootstrap step does nothing:
-// the build exists (global-setup.ts), and a rebuild here would rewrite dist/ under the other
-// tests.
+// startServerProcess has made the build current, and a rebuild here would rewrite dist/
+// under the other tests.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

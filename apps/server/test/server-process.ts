@@ -1,8 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
+import { ensureServerBuilt } from './built-server.js';
 
 /** The built server (global-setup.ts builds it when its sources are newer). */
+// A file that starts the server as a process builds it when it loads, before its tests and
+// their timeouts begin.
+ensureServerBuilt();
+
 export const SERVER_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 /** The repository's root folder. */
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));

@@ -101,7 +101,10 @@ export function unavailableTests(services: TestServices): MissingService[] {
   if (services.postgresUrl === undefined && !services.docker) {
     missing.push({
       glob: NEEDS_POSTGRES,
-      sources: ['apps/server/src/db/pg-pool.ts', 'apps/server/src/db/pooled-timeouts.ts'],
+      sources: [
+        'apps/server/src/db/postgres/pg-pool.ts',
+        'apps/server/src/db/postgres/pooled-timeouts.ts',
+      ],
       reason: 'need a PostgreSQL server (set TEST_DATABASE_URL, or run a Docker engine)',
     });
   }

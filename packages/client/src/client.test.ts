@@ -152,3 +152,45 @@ describe('createClient', () => {
     expect(response.body).toEqual(error);
   });
 });
+
+describe('reading answers', () => {
+  it('answers an empty body (a 204) as undefined, as the contract declares', async () => {
+    reply = { status: 204, body: undefined };
+    const removed = await createClient({ baseUrl: origin }).tasks.remove({
+      params: { user_id: 'alice', id: 7 },
+    });
+    expect(removed).toMatchObject({ status: 204, body: undefined });
+  });
+
+  it('keeps a body that claims JSON but is none as text, so the status still comes back', async () => {
+    reply = { status: 502, body: '<html>Bad Gateway</html>' };
+    const response = await createClient({ baseUrl: origin }).tasks.list({
+      params: { user_id: 'alice' },
+    });
+    expect(response).toMatchObject({ status: 502, body: '<html>Bad Gateway</html>' });
+  });
+
+  it("checks the body against the route's schema when asked to (validateResponse)", async () => {
+    reply = { status: 200, body: JSON.stringify({ tasks: 'not a list' }) };
+    const client = createClient({ baseUrl: origin });
+    const unchecked = await client.tasks.list({ params: { user_id: 'alice' } });
+    expect(unchecked.body).toEqual({ tasks: 'not a list' });
+    await expect(
+      client.tasks.list({
+        params: { user_id: 'alice' },
+        overrideClientOptions: { validateResponse: true },
+      }),
+    ).rejects.toThrow(/tasks/);
+  });
+
+  it("passes the call's fetchOptions on: an aborted signal cancels the request", async () => {
+    const cancelled = new AbortController();
+    cancelled.abort();
+    const call = createClient({ baseUrl: origin }).tasks.list({
+      params: { user_id: 'alice' },
+      fetchOptions: { signal: cancelled.signal },
+    });
+    await expect(call).rejects.toMatchObject({ name: 'AbortError' });
+    expect(requests).toEqual([]);
+  });
+});

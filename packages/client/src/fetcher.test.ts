@@ -4,7 +4,6 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOnce, ifUnchanged, versionOf, wasReplayed } from './conditions.js';
-import { retryAfterMs } from './fetcher.js';
 import { createClient } from './index.js';
 
 interface Scripted {
@@ -156,15 +155,6 @@ describe('answer helpers', () => {
     const weak = await createClient({ baseUrl: origin }).tasks.list({ params });
     expect(versionOf(weak)).toBeUndefined();
     expect(wasReplayed(weak)).toBe(false);
-  });
-
-  it('reads Retry-After as seconds or as an HTTP date', () => {
-    const now = Date.parse('2026-12-03T10:00:00Z');
-    expect(retryAfterMs('3', now)).toBe(3_000);
-    expect(retryAfterMs('Thu, 03 Dec 2026 10:00:05 GMT', now)).toBe(5_000);
-    expect(retryAfterMs('Thu, 03 Dec 2026 09:00:00 GMT', now)).toBe(0);
-    expect(retryAfterMs('soon', now)).toBeUndefined();
-    expect(retryAfterMs(null, now)).toBeUndefined();
   });
 
   it('makes a new random key for each createOnce(), and keeps a given one', () => {

@@ -1,4 +1,6 @@
-import { tsRestFetchApi, type ApiFetcher, type ApiFetcherArgs } from '@ts-rest/core';
+import type { ApiFetcher, ApiFetcherArgs } from '@ts-rest/core';
+import { retryAfterMs } from './retry-after.js';
+import { globalFetch, send, type FetchLike } from './transport.js';
 
 /** A bearer token, or where to get the current one (e.g. a session's `accessToken`). */
 export type TokenSource = string | (() => string | undefined | Promise<string | undefined>);
@@ -13,13 +15,26 @@ export interface RetryOptions {
   baseDelayMs?: number;
 }
 
-type Sleep = (ms: number) => Promise<void>;
-const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms` milliseconds. */
+export type Sleep = (ms: number) => Promise<void>;
+export const sleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Options of {@link enclaveFetcher}. */
+export interface FetcherOptions {
+  /** Sent as `Authorization: Bearer …` when there is one. */
+  token?: TokenSource | undefined;
+  retry?: RetryOptions;
+  /** Where requests go: the global fetch unless given (a session's caller may give its own). */
+  fetch?: FetchLike;
+  /** Waits before a retry (tests skip it). */
+  wait?: Sleep;
+}
 
 // A 503 (the database away, the server starting or stopping) and a 429 (a rate limit) are
 // passing states: the same request may succeed later. Only requests that cannot do harm when
 // repeated are repeated: reads, writes conditioned on a version (a repeat finds the version
 // moved and answers 412 instead of writing twice), and creates under an Idempotency-Key.
+// Anything else (a sign-in, a refresh, whose token works once) is sent once.
 const RETRIED_STATUSES = new Set([429, 503]);
 
 const hasHeader = (headers: Record<string, string>, name: string) =>
@@ -31,24 +46,17 @@ function isSafeToRepeat({ method, headers }: ApiFetcherArgs): boolean {
   return hasHeader(headers, 'if-match');
 }
 
-/** Seconds (`Retry-After: 3`) or an HTTP date, as milliseconds from now; undefined if neither. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 /**
- * The fetcher createClient gives ts-rest: sets the bearer token of each request from its
- * source (a function is asked every time, so a refreshed token is used at once) and retries
- * what is safe to retry.
+ * The one fetcher of the client, for ts-rest: createClient's and the session's requests go
+ * through it. It sets the bearer token of each request from its source (a function is asked
+ * every time, so a refreshed token is used at once) and retries what is safe to retry.
  */
-export function enclaveFetcher(
-  token: TokenSource | undefined,
-  retry: RetryOptions = {},
-  wait: Sleep = sleep,
-): ApiFetcher {
+export function enclaveFetcher({
+  token,
+  retry = {},
+  fetch = globalFetch,
+  wait = sleep,
+}: FetcherOptions = {}): ApiFetcher {
   const attempts = Math.max(1, retry.attempts ?? 3);
   const maxDelayMs = retry.maxDelayMs ?? 10_000;
   const baseDelayMs = retry.baseDelayMs ?? 250;
@@ -64,7 +72,7 @@ export function enclaveFetcher(
         : { ...args, headers: { ...headers, authorization: `Bearer ${bearer}` } };
     const repeatable = isSafeToRepeat(request);
     for (let attempt = 1; ; attempt += 1) {
-      const answer = await tsRestFetchApi(request);
+      const answer = await send(fetch, request);
       if (!repeatable || attempt >= attempts || !RETRIED_STATUSES.has(answer.status)) {
         return answer;
       }

@@ -12,8 +12,22 @@ export {
   versionOf,
   wasReplayed,
 } from './conditions.js';
-export { retryAfterMs, type RetryOptions, type TokenSource } from './fetcher.js';
-export * from './session.js';
+export { errorBodyOf } from './error-body.js';
+export type { RetryOptions, TokenSource } from './fetcher.js';
+export { decodeJwtPayload } from './jwt-payload.js';
+export { retryAfterMs } from './retry-after.js';
+export { createSession, type Session, type SessionOptions } from './session.js';
+export { SessionError } from './session-error.js';
+export type { RegisterResult, SignInResult, SignUpResult } from './session-results.js';
+export type { SessionState, SignedOutReason } from './session-state.js';
+export {
+  memoryStorage,
+  webStorage,
+  type StorageEventTarget,
+  type TokenStorage,
+  type WebStorageLike,
+} from './token-storage.js';
+export type { FetchLike } from './transport.js';
 
 /** Options of {@link createClient}. */
 export interface ClientOptions {
@@ -72,7 +86,7 @@ export function createClient({ baseUrl, token, headers = {}, retry = {} }: Clien
       // Paths start with `/`; a trailing one here would make `//api/...`, which matches no route.
       baseUrl: baseUrl.replace(/\/+$/, ''),
       baseHeaders: headers,
-      api: enclaveFetcher(token, retry === false ? { attempts: 1 } : retry),
+      api: enclaveFetcher({ token, retry: retry === false ? { attempts: 1 } : retry }),
       throwOnUnknownStatus: false,
     }),
   );

@@ -14,7 +14,7 @@ import {
   type SessionState,
   type StorageEventTarget,
   type TokenStorage,
-} from './session.js';
+} from './index.js';
 
 const TTL_SECONDS = 900;
 const PASSWORD = 'correct horse battery staple';
@@ -165,6 +165,31 @@ describe('signing up and in', () => {
     // Then the user signs in with the same details.
     const signedIn = await h.session.signIn(email, PASSWORD);
     expect(signedIn).toEqual({ ok: true, userId: made.ok ? made.account.id : '' });
+  });
+
+  it("reads a declared failure's Retry-After as the client does: seconds, or a date by its clock", async () => {
+    const h = harnessed();
+    const throttled = (retryAfter: string) => () =>
+      Response.json(
+        { error: 'Too Many Requests', message: 'slow down', status_code: 429 },
+        { status: 429, headers: { 'retry-after': retryAfter } },
+      );
+    h.failing(throttled('3'));
+    expect(await h.session.signIn(newEmail(), PASSWORD)).toMatchObject({
+      ok: false,
+      status: 429,
+      retryAfterSeconds: 3,
+    });
+    h.failing(throttled(new Date(h.clock.ms + 4_500).toUTCString()));
+    const dated = await h.session.signIn(newEmail(), PASSWORD);
+    // An HTTP date has whole seconds: 4 or 5 s after the session's clock, never a wait of 0.
+    expect(dated).toMatchObject({ ok: false, status: 429 });
+    expect(dated.ok ? undefined : dated.retryAfterSeconds).toBeOneOf([4, 5]);
+    h.failing(throttled('soon'));
+    expect(await h.session.signIn(newEmail(), PASSWORD)).toMatchObject({
+      status: 429,
+      retryAfterSeconds: undefined,
+    });
   });
 
   it('throws a SessionError for an answer outside the contract, such as a proxy 502', async () => {

@@ -1,34 +1,22 @@
+import { accountRoutes, AccountSchema, TokenPairSchema, type TokenPair } from '@enclave/contract';
+import { initClient } from '@ts-rest/core';
+import { accessTokenOf, type AccessToken } from './access-token.js';
+import { enclaveFetcher, sleep, type Sleep } from './fetcher.js';
+import { answeredError, reached, SessionError } from './session-error.js';
 import {
-  accountRoutes,
-  AccountSchema,
-  ErrorBodySchema,
-  type Account,
-  TokenPairSchema,
-  type ErrorBody,
-  type TokenPair,
-} from '@enclave/contract';
-import { initClient, type ApiFetcher } from '@ts-rest/core';
-import { decodeJwtPayload, tokenLifetimeSeconds } from './jwt-payload.js';
-import { memoryStorage, underLock, type TokenStorage } from './token-storage.js';
-
-export { decodeJwtPayload } from './jwt-payload.js';
-export {
-  memoryStorage,
-  webStorage,
-  type StorageEventTarget,
-  type TokenStorage,
-  type WebStorageLike,
-} from './token-storage.js';
-
-/** The part of `fetch` a session uses; `globalThis.fetch` and any wrapper of it fit. */
-export type FetchLike = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
-) => Promise<{
-  status: number;
-  headers: { get(name: string): string | null };
-  text(): Promise<string>;
-}>;
+  declaredFailure,
+  LOGIN_STATUSES,
+  REGISTER_STATUSES,
+  type LoginFailure,
+  type RegisterFailure,
+  type RegisterResult,
+  type SignInResult,
+  type SignUpResult,
+} from './session-results.js';
+import { restoreSession } from './session-restore.js';
+import { stateStore, type SessionState, type SignedOutReason } from './session-state.js';
+import { isEmptyToken, memoryStorage, underLock, type TokenStorage } from './token-storage.js';
+import type { FetchLike } from './transport.js';
 
 /** Options of {@link createSession}. */
 export interface SessionOptions {
@@ -43,120 +31,10 @@ export interface SessionOptions {
   /** The clock, in milliseconds (`Date.now` by default): tests move it instead of waiting. */
   now?: () => number;
   /** Waits `ms` between `restore()`'s tries (`setTimeout` by default): tests skip the wait. */
-  sleep?: (ms: number) => Promise<void>;
-}
-
-/**
- * Why a session is signed out: never signed in (`none`), signed out here (`signed-out`), the
- * refresh token refused (`expired`), the stored sign-in removed by another tab or process
- * (`signed-out-elsewhere`), or a restore that failed for a reason waiting would not fix
- * (`restore-failed`).
- */
-export type SignedOutReason =
-  'none' | 'signed-out' | 'expired' | 'signed-out-elsewhere' | 'restore-failed';
-
-/**
- * Signed in as `userId`; restoring a kept sign-in (`error`: why the last try failed, while
- * waiting to try again); or signed out and why.
- */
-export type SessionState =
-  | { status: 'signed-in'; userId: string }
-  | { status: 'restoring'; error?: SessionError }
-  | { status: 'signed-out'; reason: SignedOutReason };
-
-type Responses<Route extends { responses: object }> = keyof Route['responses'];
-type Failure<Status> = {
-  ok: false;
-  status: Status;
-  /** The API's error body; for a 400, `details` names each failing field. */
-  error: ErrorBody;
-  /** From `Retry-After` (a 429 or a 503), in seconds. */
-  retryAfterSeconds: number | undefined;
-};
-type LoginFailure = Exclude<Responses<typeof accountRoutes.login>, 200>;
-type RegisterFailure = Exclude<Responses<typeof accountRoutes.register>, 201>;
-/** What sign-in answered: signed in, or one of the login route's declared errors. */
-export type SignInResult = { ok: true; userId: string } | Failure<LoginFailure>;
-/** What sign-up answered: signed in, or one of the register or login routes' declared errors. */
-export type SignUpResult = SignInResult | Failure<RegisterFailure>;
-/** What registering answered: the account made (not signed in), or a declared error. */
-export type RegisterResult = { ok: true; account: Account } | Failure<RegisterFailure>;
-
-const LOGIN_STATUSES = Object.keys(accountRoutes.login.responses).map(Number);
-const REGISTER_STATUSES = Object.keys(accountRoutes.register.responses).map(Number);
-
-/** A network failure, or an answer outside the contract (a proxy's 502, say). */
-export class SessionError extends Error {
-  override readonly name = 'SessionError';
-  /** From the answer's `Retry-After`, in seconds, when it said. */
-  readonly retryAfterSeconds: number | undefined;
-  constructor(
-    message: string,
-    /** The HTTP status, when there was an answer. */
-    readonly status?: number,
-    options?: { cause?: unknown; retryAfterSeconds?: number | undefined },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.retryAfterSeconds = options?.retryAfterSeconds;
-  }
-
-  /** Whether the same request may well succeed later: no answer, a 429, 502, 503 or 504. */
-  get passing(): boolean {
-    return this.status === undefined || PASSING_STATUSES.has(this.status);
-  }
-}
-
-const PASSING_STATUSES = new Set([429, 502, 503, 504]);
-
-/** `Retry-After` in seconds (an HTTP date is read too); undefined when absent or unreadable. */
-function retryAfterSecondsOf(headers: { get(name: string): string | null }, now: number) {
-  const value = headers.get('retry-after');
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
-}
-
-/** Waits between restore's tries: what `Retry-After` said (at most 30 s), else 1, 2, 4, 5, 5… s. */
-function restoreDelayMs(attempt: number, error: SessionError): number {
-  if (error.retryAfterSeconds !== undefined)
-    return Math.min(error.retryAfterSeconds * 1000, 30_000);
-  return Math.min(500 * 2 ** attempt, 5_000);
-}
-
-const isEmpty = (token: string | null | undefined): token is null | undefined | '' =>
-  token === null || token === undefined || token === '';
-
-interface AccessToken {
-  token: string;
-  /** When to stop using it and refresh: its life, counted from the request, less the margin. */
-  refreshAt: number;
-  /** When it stops working: it may still serve while a refresh is failing for a moment. */
-  expiresAt: number;
+  sleep?: Sleep;
 }
 
 const DEFAULT_MARGIN_SECONDS = 30;
-
-/** The ts-rest fetcher over `fetch`, so requests go through the caller's (a test's, a proxy's). */
-function fetcherOver(fetch: FetchLike): ApiFetcher {
-  return async ({ path, method, headers, body }) => {
-    const res = await fetch(path, {
-      method,
-      headers,
-      body: typeof body === 'string' ? body : undefined,
-    });
-    const text = await res.text();
-    let parsed: unknown = text === '' ? undefined : text;
-    if (text !== '' && /json/i.test(res.headers.get('content-type') ?? '')) {
-      try {
-        parsed = JSON.parse(text) as unknown;
-      } catch {
-        // Left as text: it is no error body, so the caller reports the status instead.
-      }
-    }
-    return { status: res.status, body: parsed, headers: res.headers as unknown as Headers };
-  };
-}
 
 /**
  * Signs in to the built-in accounts and keeps a fresh access token: `accessToken()` answers the
@@ -166,111 +44,66 @@ function fetcherOver(fetch: FetchLike): ApiFetcher {
  */
 export function createSession(options: SessionOptions) {
   const storage = options.storage ?? memoryStorage();
-  const fetch: FetchLike = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
   const now = options.now ?? (() => Date.now());
   const marginMs = (options.refreshMarginSeconds ?? DEFAULT_MARGIN_SECONDS) * 1000;
-  const sleep =
-    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const wait = options.sleep ?? sleep;
+  // The client's own fetcher: sign-in, refresh and sign-out are POSTs without an
+  // Idempotency-Key, so it sends each once; restore() does its own waiting.
   const auth = initClient(accountRoutes, {
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
-    api: fetcherOver(fetch),
+    api: enclaveFetcher({ fetch: options.fetch }),
     throwOnUnknownStatus: false,
   });
 
-  let state: SessionState = { status: 'signed-out', reason: 'none' };
+  const states = stateStore();
   let access: AccessToken | undefined;
   let refreshing: Promise<string | undefined> | undefined;
   let restoring: Promise<SessionState> | undefined;
   // Bumped by every sign-in and sign-out: a refresh begun before one must not undo it.
   let epoch = 0;
-  const listeners = new Set<(state: SessionState) => void>();
-
-  function setState(next: SessionState) {
-    const same =
-      next.status === 'signed-in'
-        ? state.status === 'signed-in' && next.userId === state.userId
-        : next.status === 'signed-out'
-          ? state.status === 'signed-out' && next.reason === state.reason
-          : state.status === 'restoring' && next.error === state.error;
-    if (same) return;
-    state = next;
-    for (const listener of [...listeners]) listener(state);
-  }
 
   /** Takes a new pair: the refresh token to storage, the access token to memory. */
   async function accept(pair: TokenPair, askedAt: number): Promise<string> {
-    const claims = decodeJwtPayload(pair.access_token);
-    const lifetimeMs = tokenLifetimeSeconds(claims, pair.expires_in) * 1000;
+    const next = accessTokenOf(pair, askedAt, marginMs);
     await storage.set(pair.refresh_token);
-    access = {
-      token: pair.access_token,
-      refreshAt: askedAt + lifetimeMs - Math.min(marginMs, lifetimeMs / 2),
-      expiresAt: askedAt + lifetimeMs,
-    };
-    const userId = typeof claims?.sub === 'string' ? claims.sub : '';
-    setState({ status: 'signed-in', userId });
-    return pair.access_token;
+    access = next;
+    states.set({ status: 'signed-in', userId: next.userId });
+    return next.token;
   }
 
   async function signOutLocally(reason: Exclude<SignedOutReason, 'none'>) {
     access = undefined;
     await storage.remove();
-    setState({ status: 'signed-out', reason });
+    states.set({ status: 'signed-out', reason });
   }
 
   // Another tab (or process) sharing the storage signed out: this session follows at once,
   // rather than at its next refresh. A token written there (a refresh, a sign-in) changes nothing.
   const unwatch = storage.watch?.((token) => {
-    if (!isEmpty(token) || state.status === 'signed-out') return;
+    if (!isEmptyToken(token) || states.get().status === 'signed-out') return;
     epoch += 1;
     access = undefined;
-    setState({ status: 'signed-out', reason: 'signed-out-elsewhere' });
+    states.set({ status: 'signed-out', reason: 'signed-out-elsewhere' });
   });
-
-  /** A failure the contract declares, in the API's error format; anything else throws. */
-  function failure<Status>(
-    reply: { status: number; body: unknown; headers: Headers },
-    declared: readonly number[],
-  ): Failure<Status> {
-    const error = ErrorBodySchema.safeParse(reply.body);
-    if (!declared.includes(reply.status) || !error.success) {
-      throw new SessionError(`The server answered ${reply.status}`, reply.status, {
-        retryAfterSeconds: retryAfterSecondsOf(reply.headers, now()),
-      });
-    }
-    const retryAfter = Number(reply.headers.get('retry-after') ?? Number.NaN);
-    return {
-      ok: false,
-      status: reply.status as Status,
-      error: error.data,
-      retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
-    };
-  }
-
-  /** The answer, or a SessionError (no status) when none came: offline, refused, DNS. */
-  async function reached<T>(request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (cause) {
-      throw new SessionError('Could not reach the server', undefined, { cause });
-    }
-  }
 
   async function signIn(email: string, password: string): Promise<SignInResult> {
     const askedAt = now();
     const reply = await reached(() => auth.login({ body: { email, password } }));
-    if (reply.status !== 200) return failure<LoginFailure>(reply, LOGIN_STATUSES);
+    if (reply.status !== 200) return declaredFailure<LoginFailure>(reply, LOGIN_STATUSES, now());
     const pair = TokenPairSchema.safeParse(reply.body);
     if (!pair.success) throw new SessionError('The sign-in answer is not a token pair', 200);
     epoch += 1;
     await accept(pair.data, askedAt);
+    const state = states.get();
     return { ok: true, userId: state.status === 'signed-in' ? state.userId : '' };
   }
 
   /** Creates an account without signing in (the user signs in next, say). */
   async function register(email: string, password: string): Promise<RegisterResult> {
     const reply = await reached(() => auth.register({ body: { email, password } }));
-    if (reply.status !== 201) return failure<RegisterFailure>(reply, REGISTER_STATUSES);
+    if (reply.status !== 201) {
+      return declaredFailure<RegisterFailure>(reply, REGISTER_STATUSES, now());
+    }
     const account = AccountSchema.safeParse(reply.body);
     if (!account.success) throw new SessionError('The sign-up answer is not an account', 201);
     return { ok: true, account: account.data };
@@ -287,23 +120,21 @@ export function createSession(options: SessionOptions) {
     const startedIn = epoch;
     return underLock(storage.sharedAs, async () => {
       const refreshToken = await storage.get();
-      if (isEmpty(refreshToken)) {
+      if (isEmptyToken(refreshToken)) {
         if (startedIn === epoch) {
           access = undefined;
           // Not by this session (that would have moved the epoch): by another sharing the storage.
-          if (state.status === 'signed-in') {
-            setState({ status: 'signed-out', reason: 'signed-out-elsewhere' });
+          if (states.get().status === 'signed-in') {
+            states.set({ status: 'signed-out', reason: 'signed-out-elsewhere' });
           }
         }
         return undefined;
       }
       const askedAt = now();
-      let reply;
-      try {
-        reply = await auth.refresh({ body: { refresh_token: refreshToken } });
-      } catch (cause) {
-        throw new SessionError('Could not reach the server to refresh', undefined, { cause });
-      }
+      const reply = await reached(
+        () => auth.refresh({ body: { refresh_token: refreshToken } }),
+        'Could not reach the server to refresh',
+      );
       // Signed in or out meanwhile: that decision stands, and this answer is dropped.
       if (startedIn !== epoch) return access?.token;
       if (reply.status === 200) {
@@ -315,9 +146,7 @@ export function createSession(options: SessionOptions) {
         await signOutLocally('expired');
         return undefined;
       }
-      throw new SessionError(`Refresh answered ${reply.status}`, reply.status, {
-        retryAfterSeconds: retryAfterSecondsOf(reply.headers, now()),
-      });
+      throw answeredError(`Refresh answered ${reply.status}`, reply, now());
     });
   }
 
@@ -353,7 +182,7 @@ export function createSession(options: SessionOptions) {
     epoch += 1;
     const refreshToken = await storage.get();
     await signOutLocally('signed-out');
-    if (isEmpty(refreshToken)) return;
+    if (isEmptyToken(refreshToken)) return;
     try {
       await auth.logout({ body: { refresh_token: refreshToken } });
     } catch {
@@ -368,35 +197,6 @@ export function createSession(options: SessionOptions) {
   async function signOutHere(reason: Exclude<SignedOutReason, 'none'> = 'signed-out') {
     epoch += 1;
     await signOutLocally(reason);
-  }
-
-  async function restoreNow(): Promise<SessionState> {
-    if (state.status === 'signed-in') return state;
-    const kept = storage.get();
-    // Known at once (web storage): nothing kept means nothing to restore, without a flicker.
-    if (!(kept instanceof Promise) && isEmpty(kept)) return state;
-    // Not known yet: the refresh reads it again (under the lock), and says.
-    if (kept instanceof Promise) kept.catch(() => undefined);
-    const startedIn = epoch;
-    setState({ status: 'restoring' });
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await refresh();
-        // Signed in, refused (signed out, 'expired'), or nothing was kept after all.
-        if (state.status === 'restoring') setState({ status: 'signed-out', reason: 'none' });
-        return state;
-      } catch (error) {
-        // Signed in or out meanwhile: that stands.
-        if (startedIn !== epoch || state.status !== 'restoring') return state;
-        if (!(error instanceof SessionError) || !error.passing) {
-          await signOutLocally('restore-failed');
-          return state;
-        }
-        setState({ status: 'restoring', error });
-        await sleep(restoreDelayMs(attempt, error));
-        if (startedIn !== epoch || state.status !== 'restoring') return state;
-      }
-    }
   }
 
   return {
@@ -414,7 +214,14 @@ export function createSession(options: SessionOptions) {
      * signs out, reason `restore-failed`. Calls while one is under way share it.
      */
     restore: (): Promise<SessionState> => {
-      restoring ??= restoreNow().finally(() => {
+      restoring ??= restoreSession({
+        states,
+        storage,
+        epoch: () => epoch,
+        refresh,
+        signOutLocally,
+        sleep: wait,
+      }).finally(() => {
         restoring = undefined;
       });
       return restoring;
@@ -424,12 +231,9 @@ export function createSession(options: SessionOptions) {
       unwatch?.();
     },
     /** The current state; the same object until it changes (fit for `useSyncExternalStore`). */
-    getState: (): SessionState => state,
+    getState: states.get,
     /** Calls `listener` on every change of state; returns the unsubscribe function. */
-    onChange: (listener: (state: SessionState) => void): (() => void) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onChange: states.onChange,
   };
 }
 

@@ -22,6 +22,10 @@ export interface TokenStorage {
   watch?(listener: (token: string | null) => void): () => void;
 }
 
+/** Whether storage holds no token: nothing kept, or an empty value (as `localStorage` may). */
+export const isEmptyToken = (token: string | null | undefined): token is null | undefined | '' =>
+  token === null || token === undefined || token === '';
+
 /** The part of a browser's `storage` event a session reads. */
 interface StorageEventLike {
   key: string | null;

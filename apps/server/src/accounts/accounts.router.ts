@@ -2,8 +2,6 @@ import {
   accountRoutes,
   conflict,
   errorBody,
-  IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE,
-  IDEMPOTENCY_KEY_REUSED_MESSAGE,
   type Account,
   type TokenPair,
 } from '@enclave/contract';
@@ -13,7 +11,7 @@ import { signAccessToken } from '../auth/sign-token.js';
 import type { Db } from '../db/schema.js';
 import { authenticatedUser } from '../http/auth.js';
 import { fingerprintOf, type IdempotencyKeys } from '../idempotency/idempotency-keys.js';
-import { replay } from '../http/idempotent-replay.js';
+import { answerNotRun, keyReused } from '../http/idempotent-replay.js';
 import {
   createAccount,
   findAccountByEmail,
@@ -88,23 +86,14 @@ export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies
       const outcome = await keys.run(request, (transaction) =>
         register(transaction, body.email, passwordHash),
       );
-      switch (outcome.kind) {
-        case 'done':
-          return outcome.answer;
-        case 'replay': {
-          const account = await findAccountByEmail(db, body.email);
-          const same =
-            account !== undefined && (await passwordMatches(account.password_hash, body.password));
-          return same
-            ? { status: 201, body: replay<Account>(res, outcome.stored) }
-            : { status: 422, body: errorBody(422, IDEMPOTENCY_KEY_REUSED_MESSAGE) };
-        }
-        case 'reused':
-          return { status: 422, body: errorBody(422, IDEMPOTENCY_KEY_REUSED_MESSAGE) };
-        case 'in-flight':
-          res.setHeader('Retry-After', '1');
-          return { status: 409, body: errorBody(409, IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE) };
+      if (outcome.kind === 'done') return outcome.answer;
+      if (outcome.kind === 'replay') {
+        const account = await findAccountByEmail(db, body.email);
+        const same =
+          account !== undefined && (await passwordMatches(account.password_hash, body.password));
+        if (!same) return keyReused;
       }
+      return answerNotRun<Account, 201>(res, outcome, 201);
     },
 
     login: async ({ body, req, res }) => {

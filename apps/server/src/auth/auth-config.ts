@@ -1,4 +1,5 @@
-import type { Env } from '../config.js';
+import { HMAC_ALGORITHMS, type HmacAlgorithm } from './algorithms.js';
+import type { AuthEnv } from './auth-env.js';
 import type { AsymmetricAlgorithm, KeySource } from './provider-verifier.js';
 import { estimateEntropyBits, MIN_SECRET_ENTROPY_BITS, SECRET_ADVICE } from './secret-entropy.js';
 
@@ -7,8 +8,7 @@ import { estimateEntropyBits, MIN_SECRET_ENTROPY_BITS, SECRET_ADVICE } from './s
 export const DEVELOPMENT_JWT_SECRET = 'enclave-development-secret-not-for-production-use';
 const MIN_PRODUCTION_SECRET_BYTES = 32;
 
-export const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
-export type HmacAlgorithm = (typeof HMAC_ALGORITHMS)[number];
+export { HMAC_ALGORITHMS, type HmacAlgorithm };
 export type TokenAlgorithm = HmacAlgorithm | AsymmetricAlgorithm;
 /** What a provider is trusted with when JWT_ALGORITHMS does not narrow it. */
 const DEFAULT_PROVIDER_ALGORITHMS: readonly AsymmetricAlgorithm[] = ['RS256', 'ES256', 'EdDSA'];
@@ -37,18 +37,6 @@ export interface AccountsConfig {
   refreshTokenTtlSeconds: number;
   throttle: { windowSeconds: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number };
 }
-
-/**
- * The variables this module reads, as config.ts's schema parsed them: picked by name, so the
- * schema stays the one place that says what each variable is.
- */
-type AuthEnv = Pick<
-  Env,
-  Extract<
-    keyof Env,
-    `JWT_${string}` | 'AUTH_ACCOUNTS' | `${string}_TOKEN_TTL_SECONDS` | `LOGIN_${string}`
-  >
->;
 
 /** Where the settings apply. */
 export interface AuthContext {

@@ -1,6 +1,9 @@
 /** What verifying a bearer token concluded; `reason` is safe to show the client. */
 export type TokenVerdict = { ok: true; userId: string } | { ok: false; reason: string };
 
+/** Verifies a bearer token: the user it names, or why it is refused. */
+export type TokenVerifier = (token: string) => Promise<TokenVerdict>;
+
 /** Tokens larger than this are refused before any parsing: no real access token comes close. */
 export const MAX_TOKEN_LENGTH = 8192;
 const MAX_USER_ID_LENGTH = 255;

@@ -1,4 +1,4 @@
-import type { TokenVerifier } from './token-verifier.js';
+import type { TokenVerifier } from './claims.js';
 
 export interface TokenCacheOptions {
   /** Most verified tokens kept; 0 turns the cache off. */

@@ -1,12 +1,13 @@
 import type { Logger } from '../logger.js';
-import { HMAC_ALGORITHMS, type JwtConfig } from './auth-config.js';
-import type { TokenVerdict } from './claims.js';
+import { HMAC_ALGORITHMS } from './algorithms.js';
+import type { JwtConfig } from './auth-config.js';
+import type { TokenVerifier } from './claims.js';
 import { createProviderVerifier, type AsymmetricAlgorithm } from './provider-verifier.js';
 import { cachingVerifier } from './token-cache.js';
 import { verifyAccessToken } from './verify-token.js';
 
 /** Verifies a bearer token, whoever issued it. */
-export type TokenVerifier = (token: string) => Promise<TokenVerdict>;
+export type { TokenVerifier };
 
 // The header's `alg`, read only to route the token to the verifier of its kind; each verifier
 // pins its own algorithms, so a lying header gains nothing.

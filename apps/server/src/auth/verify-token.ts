@@ -1,6 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { HMAC_ALGORITHMS, type HmacAlgorithm, type JwtConfig } from './auth-config.js';
+import { HMAC_ALGORITHMS, type HmacAlgorithm } from './algorithms.js';
+import type { JwtConfig } from './auth-config.js';
 import { MAX_TOKEN_LENGTH, userIdFromClaims, type TokenVerdict } from './claims.js';
 
 export { MAX_TOKEN_LENGTH, type TokenVerdict } from './claims.js';

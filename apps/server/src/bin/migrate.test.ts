@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireDataDirLock, LOCK_FILE_NAME } from '../db/data-dir-lock.js';
+import { acquireDataDirLock, LOCK_FILE_NAME } from '../db/embedded/data-dir-lock.js';
+import { ensureServerBuilt } from '../../test/built-server.js';
 
 /** The built command (global-setup.ts builds it when its sources are newer). */
 const MIGRATE = fileURLToPath(new URL('../../dist/bin/migrate.js', import.meta.url));
@@ -30,6 +31,10 @@ function runMigrate(dataDir: string) {
 }
 
 // A real process on a real folder; its first start runs initdb (seconds, more on a busy machine).
+
+// It runs the build, as the npm script does.
+ensureServerBuilt();
+
 describe('db:migrate on an embedded data folder', { timeout: 120_000 }, () => {
   it('refuses while another process holds the folder, and migrates once it is free', async () => {
     const dir = path.join(mkdtempSync(path.join(tmpdir(), 'enclave-migrate-test-')), 'data');

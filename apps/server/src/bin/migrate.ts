@@ -1,6 +1,10 @@
 // Applies pending migrations to the configured database (PostgreSQL or embedded) and exits.
 import { loadConfig } from '../config.js';
-import { acquireDataDirLock, DataDirLockedError, type DataDirLock } from '../db/data-dir-lock.js';
+import {
+  acquireDataDirLock,
+  DataDirLockedError,
+  type DataDirLock,
+} from '../db/embedded/data-dir-lock.js';
 import { openDatabase } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
-import { unavailableReason } from './availability.js';
+import { unavailableReason } from './postgres/availability.js';
 
 export interface AwaitDatabaseOptions<T> {
   /** Connects and migrates; rejects with the driver's error when it cannot. */

@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createLogger, type Logger } from '../logger.js';
-import type { DatabaseAvailability } from './availability.js';
-import { ResilientPool } from './pg-pool.js';
-import { PGliteDialect } from './pglite-dialect.js';
-import { openPGlite } from './pglite-open.js';
-import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './timeouts.js';
+import type { DatabaseAvailability } from './postgres/availability.js';
+import { ResilientPool } from './postgres/pg-pool.js';
+import { PGliteDialect } from './embedded/pglite-dialect.js';
+import { openPGlite } from './embedded/pglite-open.js';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './postgres/timeouts.js';
 import type { Database, Db } from './schema.js';
 
 export interface DatabaseOptions {

@@ -1,8 +1,8 @@
 import type { Resources } from '@enclave/contract';
 import type { Kysely } from 'kysely';
-import type { AccountTables } from './account-tables.js';
-import type { IdempotencyKeysTable } from './idempotency-table.js';
-import type { OwnedTable } from './owned-table.js';
+import type { AccountTables } from './tables/account-tables.js';
+import type { IdempotencyKeysTable } from './tables/idempotency-table.js';
+import type { OwnedTable } from './tables/owned-table.js';
 
 /** The table of every registered resource, named as the resource, typed from its declaration. */
 export type OwnedTables = { [K in keyof Resources]: OwnedTable<Resources[K]> };

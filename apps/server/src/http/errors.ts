@@ -1,6 +1,6 @@
 import { errorBody, type ErrorDetail, type ErrorStatus } from '@enclave/contract';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import { DatabaseUnavailableError } from '../db/availability.js';
+import { DatabaseUnavailableError } from '../db/postgres/availability.js';
 
 /** Answers with the API's error body. */
 export function sendError(

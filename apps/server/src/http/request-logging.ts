@@ -3,7 +3,11 @@ import { IncomingMessage, type ServerResponse } from 'node:http';
 import type { NextFunction } from 'express';
 import pino from 'pino';
 import type { Logger } from '../logger.js';
-import type { RequestLogLevel } from '../config.js';
+
+/** The levels a log line can have; `silent` logs nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** The level of the one line logged per request (errors and refusals log higher). */
+export type RequestLogLevel = (typeof LOG_LEVELS)[number];
 
 declare module 'node:http' {
   interface IncomingMessage {

@@ -1,9 +1,16 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ShutdownConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Readiness } from './health.js';
+
+export interface ShutdownConfig {
+  /** How long to keep serving after SIGTERM, with readiness already failing, so a load
+   * balancer stops sending traffic before connections start to close. */
+  delayMs: number;
+  /** The longest a shutdown may take before the remaining connections are cut. */
+  timeoutMs: number;
+}
 
 /** How long a connection idle when the drain begins may stay idle before it is closed. */
 export const IDLE_CLOSE_MS = 250;

@@ -118,6 +118,10 @@ it('one user flooding unindexed searches cannot make another user fail', async (
   // The other user: every request answered 2xx, and enough of them to count.
   expect(Object.keys(served)).toEqual(['200']);
   expect(served[200]).toBeGreaterThanOrEqual(10);
-  // The flooding user: searches served at their share, the rest told to wait; no 5xx.
-  expect(Object.keys(flooded).sort()).toEqual(['200', '429']);
+  // The flooding user: searches run at their share, the rest told to wait (429); a search that
+  // outruns SEARCH_TIMEOUT_MS is stopped (503). Never anything else, never a 500.
+  expect(flooded[429]).toBeGreaterThan(0);
+  expect(Object.keys(flooded).filter((status) => !['200', '429', '503'].includes(status))).toEqual(
+    [],
+  );
 }, 120_000);

@@ -7,7 +7,7 @@ import type {
   Resources,
 } from '@enclave/contract';
 import type { z } from 'zod';
-import type { OwnedTable } from '../db/owned-table.js';
+import type { OwnedTable } from '../db/tables/owned-table.js';
 
 /** A resource as the registry holds it. */
 export type RegisteredResource = Resources[ResourceName];

@@ -25,11 +25,13 @@ export interface RepositoryOptions {
   searchTimeoutMs?: number;
 }
 
-/** The data access of one resource, in its API shape. */
+/** The data access of one resource on one database, in its API shape. */
 export function resourceRepository(
+  db: Db,
   resource: Pick<RegisteredResource, 'name' | 'fields' | 'list'>,
   { searchTimeoutMs }: RepositoryOptions = {},
 ) {
+  const tables = tablesOf(db);
   const columns = resourceColumns(resource);
   const lists = listStatements(columns, resource.list.searchable);
   const items = itemStatements(columns);
@@ -48,13 +50,11 @@ export function resourceRepository(
     );
 
   const listOn = async (
-    db: Db,
     executor: Executor | undefined,
     owner: string,
     criteria: ListCriteria,
   ): Promise<{ rows: GenericItem[]; total: number | null }> => {
     const { shape, values } = listRun(columns, owner, criteria);
-    const tables = tablesOf(db);
     if (!criteria.count) {
       const { rows } = await lists.page(tables, shape).run(values, executor);
       return { rows, total: null };
@@ -80,38 +80,37 @@ export function resourceRepository(
      * is asked for on its own.) A search runs in a transaction of its own that bounds it to
      * `searchTimeoutMs`.
      */
-    async listPage(db: Db, owner: string, criteria: ListCriteria) {
+    async listPage(owner: string, criteria: ListCriteria) {
       if (criteria.q === undefined || searchTimeoutMs === undefined) {
-        return listOn(db, undefined, owner, criteria);
+        return listOn(undefined, owner, criteria);
       }
       return db.transaction().execute(async (transaction) => {
         await sql`set local statement_timeout = ${sql.lit(Math.round(searchTimeoutMs))}`.execute(
           transaction,
         );
-        return listOn(db, transaction, owner, criteria);
+        return listOn(transaction, owner, criteria);
       });
     },
 
-    async find(db: Db, owner: string, id: number): Promise<GenericItem | undefined> {
-      const { rows } = await items.find(tablesOf(db)).run({ owner, id });
+    async find(owner: string, id: number): Promise<GenericItem | undefined> {
+      const { rows } = await items.find(tables).run({ owner, id });
       return rows[0];
     },
 
     /** The item's version, or undefined when the owner has no such item. */
-    async versionOf(db: Db, owner: string, id: number): Promise<number | undefined> {
-      const { rows } = await items.version(tablesOf(db)).run({ owner, id });
+    async versionOf(owner: string, id: number): Promise<number | undefined> {
+      const { rows } = await items.version(tables).run({ owner, id });
       return rows[0]?.version;
     },
 
-    /** Creates an item; inside a transaction of `db` when `executor` is one. */
+    /** Creates an item; inside a transaction of the database when `executor` is one. */
     async create(
-      db: Db,
       owner: string,
       values: Record<string, unknown>,
       executor?: Executor,
     ): Promise<GenericItem> {
       const fields = writtenFields(values);
-      const statement = items.create(tablesOf(db), { fields, conditional: false });
+      const statement = items.create(tables, { fields, conditional: false });
       const { rows } = await statement.run({ owner, ...fieldValues(values, fields) }, executor);
       const row = rows[0];
       if (row === undefined) throw new Error(`insert into ${resource.name} returned no row`);
@@ -124,7 +123,6 @@ export function resourceRepository(
      * no such item, or (with `versions`) it is at another version.
      */
     async update(
-      db: Db,
       owner: string,
       id: number,
       changes: Record<string, unknown>,
@@ -132,7 +130,7 @@ export function resourceRepository(
     ): Promise<GenericItem | undefined> {
       const fields = writtenFields(changes);
       const conditional = versions !== undefined;
-      const statement = items.update(tablesOf(db), { fields, conditional });
+      const statement = items.update(tables, { fields, conditional });
       const values = { owner, id, ...fieldValues(changes, fields), versions: versions ?? [] };
       const { rows } = await statement.run(values);
       return rows[0];
@@ -142,14 +140,9 @@ export function resourceRepository(
      * True when this call deleted the row (with `versions`, only if it was at one of them); of
      * concurrent deletes of one row exactly one wins.
      */
-    async remove(
-      db: Db,
-      owner: string,
-      id: number,
-      versions?: readonly number[],
-    ): Promise<boolean> {
+    async remove(owner: string, id: number, versions?: readonly number[]): Promise<boolean> {
       const conditional = versions !== undefined;
-      const statement = items.remove(tablesOf(db), { fields: [], conditional });
+      const statement = items.remove(tables, { fields: [], conditional });
       const { numAffectedRows } = await statement.run({ owner, id, versions: versions ?? [] });
       return (numAffectedRows ?? 0n) > 0n;
     },

@@ -1,8 +1,6 @@
 import {
   errorBody,
   etagOf,
-  IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE,
-  IDEMPOTENCY_KEY_REUSED_MESSAGE,
   invalidRequest,
   notFoundMessage,
   PRECONDITION_REQUIRED_MESSAGE,
@@ -18,7 +16,7 @@ import type { Express, Response } from 'express';
 import type { Db } from '../db/schema.js';
 import { authenticatedUser } from '../http/auth.js';
 import { fingerprintOf, type IdempotencyKeys } from '../idempotency/idempotency-keys.js';
-import { replay } from '../http/idempotent-replay.js';
+import { answerNotRun } from '../http/idempotent-replay.js';
 import { notModified, writeCondition } from './conditions.js';
 import type { CursorCodec } from './cursor.js';
 import type { GenericItem, GenericRoutes, RegisteredResource } from './generic-resource.js';
@@ -48,6 +46,7 @@ export function resourceHandlers(
   { db, cursors, idempotencyKeys, requireIfMatch, searchTimeoutMs }: RouterDependencies,
 ): ResourceHandlers {
   const repository = resourceRepository(
+    db,
     resource,
     searchTimeoutMs === undefined ? {} : { searchTimeoutMs },
   );
@@ -88,7 +87,7 @@ export function resourceHandlers(
   // A conditional write that wrote nothing: the item is gone (404) or at another version
   // (412, with the version it is at now, so the client can read it and decide).
   const conditionFailed = async (res: Response, owner: string, id: number) => {
-    const current = await repository.versionOf(db, owner, id);
+    const current = await repository.versionOf(owner, id);
     if (current === undefined) return notFound;
     res.setHeader('ETag', etagOf(current));
     const message = preconditionFailedMessage(resource.singular, current);
@@ -107,7 +106,7 @@ export function resourceHandlers(
     if (condition.kind === 'missing') return preconditionRequired;
     const versions = condition.kind === 'versions' ? condition.versions : undefined;
     if (versions?.length === 0) return conditionFailed(res, owner, id);
-    const result = await writing(() => repository.update(db, owner, id, changes, versions));
+    const result = await writing(() => repository.update(owner, id, changes, versions));
     if (!result.ok) return result.answer;
     const item = result.value;
     if (item === undefined) {
@@ -118,7 +117,7 @@ export function resourceHandlers(
   };
 
   const create = async (owner: string, body: Record<string, unknown>, res: Response) => {
-    const result = await writing(() => repository.create(db, owner, body));
+    const result = await writing(() => repository.create(owner, body));
     if (!result.ok) return result.answer;
     res.setHeader('ETag', etagOf(result.value.version));
     return { status: 201 as const, body: result.value };
@@ -134,24 +133,15 @@ export function resourceHandlers(
     const request = { owner, route: createRoute, key, fingerprint: fingerprintOf(body) };
     const result = await writing(() =>
       idempotencyKeys.run(request, async (transaction) => {
-        const item = await repository.create(db, owner, body, transaction);
+        const item = await repository.create(owner, body, transaction);
         return { status: 201 as const, body: item, headers: { ETag: etagOf(item.version) } };
       }),
     );
     if (!result.ok) return result.answer;
     const outcome = result.value;
-    switch (outcome.kind) {
-      case 'done':
-        res.setHeader('ETag', outcome.answer.headers.ETag);
-        return { status: 201 as const, body: outcome.answer.body };
-      case 'replay':
-        return { status: 201 as const, body: replay<GenericItem>(res, outcome.stored) };
-      case 'reused':
-        return { status: 422 as const, body: errorBody(422, IDEMPOTENCY_KEY_REUSED_MESSAGE) };
-      case 'in-flight':
-        res.setHeader('Retry-After', '1');
-        return { status: 409 as const, body: errorBody(409, IDEMPOTENCY_KEY_IN_FLIGHT_MESSAGE) };
-    }
+    if (outcome.kind !== 'done') return answerNotRun<GenericItem, 201>(res, outcome, 201);
+    res.setHeader('ETag', outcome.answer.headers.ETag);
+    return { status: 201 as const, body: outcome.answer.body };
   };
 
   return {
@@ -164,7 +154,7 @@ export function resourceHandlers(
           ? requested
           : afterCursor(requested, query.cursor, scope, cursors);
       if (criteria === undefined) return invalidCursor;
-      const { rows, total: count } = await repository.listPage(db, owner, criteria);
+      const { rows, total: count } = await repository.listPage(owner, criteria);
       const page = rows.slice(0, criteria.limit);
       const last = page.at(-1);
       const more = rows.length > criteria.limit && last !== undefined;
@@ -179,7 +169,7 @@ export function resourceHandlers(
       return key === undefined ? create(owner, body, res) : createOnce(owner, body, key, res);
     },
     get: async ({ res, params, headers }) => {
-      const item = await repository.find(db, authenticatedUser(res), params.id);
+      const item = await repository.find(authenticatedUser(res), params.id);
       if (item === undefined) return notFound;
       res.setHeader('ETag', etagOf(item.version));
       return notModified(headers['if-none-match'], item.version)
@@ -194,10 +184,10 @@ export function resourceHandlers(
       if (condition.kind === 'missing') return preconditionRequired;
       const deleted = { status: 204, body: undefined } as const;
       if (condition.kind === 'any') {
-        return (await repository.remove(db, owner, params.id)) ? deleted : notFound;
+        return (await repository.remove(owner, params.id)) ? deleted : notFound;
       }
       const { versions } = condition;
-      if (versions.length > 0 && (await repository.remove(db, owner, params.id, versions))) {
+      if (versions.length > 0 && (await repository.remove(owner, params.id, versions))) {
         return deleted;
       }
       return conditionFailed(res, owner, params.id);

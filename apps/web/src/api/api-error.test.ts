@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ApiError,
-  asErrorBody,
-  fieldErrors,
-  formError,
-  retryAfterMs,
-  retryDelay,
-  retryRead,
-  retryWrite,
-} from './api-error';
+import { ApiError, fieldErrors, formError, retryDelay, retryRead, retryWrite } from './api-error';
 
 const body = (status: number, details?: { path: string; message: string }[]) => ({
   error: 'Some Error',
@@ -48,25 +39,6 @@ describe('ApiError.kind', () => {
     expect(new ApiError(0, undefined).message).toBe('The server could not be reached');
     expect(new ApiError(502, undefined).message).toBe('HTTP 502');
   });
-});
-
-describe('asErrorBody', () => {
-  it('reads the error format, keeping only well-formed details', () => {
-    expect(
-      asErrorBody({
-        ...body(400),
-        details: [{ path: 'body.title', message: 'is required' }, { path: 1 }, null],
-        extra: true,
-      }),
-    ).toEqual({ ...body(400), details: [{ path: 'body.title', message: 'is required' }] });
-  });
-
-  it.each([undefined, null, 'Bad Gateway', {}, { error: 'x', message: 'y' }, new Blob()])(
-    'is undefined for %s',
-    (value) => {
-      expect(asErrorBody(value)).toBeUndefined();
-    },
-  );
 });
 
 describe('fieldErrors', () => {
@@ -144,15 +116,5 @@ describe('retrying', () => {
     expect([0, 1, 2, 3, 4].map((n) => retryDelay(n, error(503)))).toEqual([
       500, 1000, 2000, 4000, 5000,
     ]);
-  });
-
-  it('reads Retry-After in seconds or as a date', () => {
-    expect(retryAfterMs('1')).toBe(1000);
-    expect(retryAfterMs(' 30 ')).toBe(30_000);
-    const now = Date.parse('2026-01-15T09:30:00Z');
-    expect(retryAfterMs('Thu, 15 Jan 2026 09:30:05 GMT', now)).toBe(5000);
-    expect(retryAfterMs('Thu, 15 Jan 2026 09:29:00 GMT', now)).toBe(0);
-    expect(retryAfterMs(null)).toBeUndefined();
-    expect(retryAfterMs('soon')).toBeUndefined();
   });
 });

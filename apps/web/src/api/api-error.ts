@@ -51,34 +51,6 @@ function kindOf(status: number, body: ErrorBody | undefined): ErrorKind {
   return 'failed';
 }
 
-/** Reads an error-format body from anything an answer carried; undefined if it is not one. */
-export function asErrorBody(body: unknown): ErrorBody | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const { error, message, status_code, details } = body as Record<string, unknown>;
-  if (typeof error !== 'string' || typeof message !== 'string') return undefined;
-  if (typeof status_code !== 'number') return undefined;
-  const valid = Array.isArray(details)
-    ? details.filter(
-        (detail): detail is { path: string; message: string } =>
-          typeof detail === 'object' &&
-          detail !== null &&
-          typeof (detail as Record<string, unknown>).path === 'string' &&
-          typeof (detail as Record<string, unknown>).message === 'string',
-      )
-    : undefined;
-  return valid === undefined
-    ? { error, message, status_code }
-    : { error, message, status_code, details: valid };
-}
-
-/** Retry-After in milliseconds: seconds or an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
 /** Field messages keyed by the form field they belong to: `body.title` → `title`. */
 export type FieldErrors = Partial<Record<string, string>>;
 

@@ -1,5 +1,5 @@
-import { createClient, type Client } from '@enclave/client';
-import { ApiError, asErrorBody, retryAfterMs } from './api-error';
+import { createClient, errorBodyOf, retryAfterMs, type Client } from '@enclave/client';
+import { ApiError } from './api-error';
 import { asApiError } from './auth';
 
 /** What every typed-client call resolves to. */
@@ -102,7 +102,7 @@ export function expectStatus<A extends Answer, S extends A['status']>(
   if ((expected as number[]).includes(answer.status)) return answer as Extract<A, { status: S }>;
   throw new ApiError(
     answer.status,
-    asErrorBody(answer.body),
+    errorBodyOf(answer.body),
     retryAfterMs(answer.headers.get('retry-after')),
   );
 }

@@ -2,10 +2,10 @@
 // stay on one server connection for the pooler's other clients. The timeouts are the role's.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '../logger.js';
-import { openDatabase } from './database.js';
+import { createLogger } from '../../logger.js';
+import { openDatabase } from '../database.js';
 import { warnOnPooledTimeouts } from './pooled-timeouts.js';
-import type { Db } from './schema.js';
+import type { Db } from '../schema.js';
 import { DEFAULT_DATABASE_TIMEOUTS } from './timeouts.js';
 
 const databaseUrl = inject('databaseUrl');

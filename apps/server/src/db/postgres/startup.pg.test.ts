@@ -8,9 +8,9 @@ import {
   startServerProcess,
   waitForStatus,
   type ServerProcess,
-} from '../../test/server-process.js';
-import { startTcpProxy, type TcpProxy } from '../../test/tcp-proxy.js';
-import { migrationNames } from './migrate.js';
+} from '../../../test/server-process.js';
+import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.js';
+import { migrationNames } from '../migrate.js';
 
 const serverUrl = (() => {
   const url = inject('postgresServerUrl');

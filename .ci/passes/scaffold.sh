@@ -5,9 +5,8 @@
 # concern a new resource; then the README's requests run against the started server and give
 # the statuses it shows.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-pnpm_version=$(node -p "require('./package.json').packageManager")
-pnpm() { npx --yes "$pnpm_version" "$@"; }
+cd "$(dirname "$0")/../.."
+source .ci/lib.sh
 
 scratch=$(mktemp -d)
 server_pid=

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startServerProcess, type ServerProcess } from '../../test/server-process.js';
+import { startServerProcess, type ServerProcess } from '../../../test/server-process.js';
 
 const JWT_SECRET = randomBytes(32).toString('hex');
 const folder = mkdtempSync(join(tmpdir(), 'enclave-folder-'));

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { newUserId, startTestServer, type TestServer } from '../../test/harness.js';
-import { openDatabase } from './database.js';
-import { migrateToLatest } from './migrate.js';
-import type { Db } from './schema.js';
+import { newUserId, startTestServer, type TestServer } from '../../../test/harness.js';
+import { openDatabase } from '../database.js';
+import { migrateToLatest } from '../migrate.js';
+import type { Db } from '../schema.js';
 
 /**
  * The run's PostgreSQL server, with a database of this file's own (it alters a table): reached

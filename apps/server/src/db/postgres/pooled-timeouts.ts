@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Logger } from '../logger.js';
-import type { Db } from './schema.js';
+import type { Logger } from '../../logger.js';
+import type { Db } from '../schema.js';
 import type { DatabaseTimeouts } from './timeouts.js';
 
 /**

@@ -15,15 +15,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { newUserId } from '../../test/harness.js';
+import { newUserId } from '../../../test/harness.js';
 import {
   acquireDataDirLock,
   DataDirLockedError,
   LOCK_FILE_NAME,
   type DataDirLock,
 } from './data-dir-lock.js';
-import { openDatabase } from './database.js';
-import { migrateToLatest } from './migrate.js';
+import { openDatabase } from '../database.js';
+import { migrateToLatest } from '../migrate.js';
 import { bootId, pidNamespace, processStartTicks, readProcess } from './process-identity.js';
 
 const scratch: string[] = [];

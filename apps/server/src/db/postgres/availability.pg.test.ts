@@ -4,12 +4,12 @@ import { errorNames } from '@enclave/contract';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { newUserId, startTestServer, type TestServer } from '../../test/harness.js';
-import { startTcpProxy, type TcpProxy } from '../../test/tcp-proxy.js';
-import { createLogger } from '../logger.js';
+import { newUserId, startTestServer, type TestServer } from '../../../test/harness.js';
+import { startTcpProxy, type TcpProxy } from '../../../test/tcp-proxy.js';
+import { createLogger } from '../../logger.js';
 import { DatabaseUnavailableError } from './availability.js';
-import { openDatabase } from './database.js';
-import type { Db } from './schema.js';
+import { openDatabase } from '../database.js';
+import type { Db } from '../schema.js';
 import { DEFAULT_DATABASE_TIMEOUTS } from './timeouts.js';
 
 const databaseUrl = inject('databaseUrl');
