@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 echo "ci: embedded: the whole suite on the embedded database, Node $(node -v)"
-env -u DATABASE_URL -u TEST_DATABASE_URL -u TEST_REDIS_URL TEST_CONTAINERS=off npm test
+env -u DATABASE_URL -u TEST_DATABASE_URL -u TEST_REDIS_URL TEST_CONTAINERS=off npm test \
+  -- --coverage.reportsDirectory=coverage/embedded # its own: the postgres pass writes coverage/ meanwhile

@@ -241,7 +241,7 @@ describe('acquireDataDirLock across processes', () => {
   }
   writeFileSync(path.join(runner, 'package.json'), '{"type":"module"}');
   // Lets the compiled module import zod as the server does.
-  symlinkSync(path.resolve(here, '../../node_modules'), path.join(runner, 'node_modules'));
+  symlinkSync(path.resolve(here, '../../../node_modules'), path.join(runner, 'node_modules'));
   writeFileSync(
     path.join(runner, 'contender.js'),
     `import { acquireDataDirLock } from './data-dir-lock.js';
