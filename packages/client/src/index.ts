@@ -19,6 +19,15 @@ export { retryAfterMs } from './retry-after.js';
 export { createSession, type Session, type SessionOptions } from './session.js';
 export { SessionError } from './session-error.js';
 export type { RegisterResult, SignInResult, SignUpResult } from './session-results.js';
+export type {
+  AccountResult,
+  ChangePasswordResult,
+  DeleteAccountResult,
+  EndAllSessionsResult,
+  EndSessionResult,
+  ExportResult,
+  SessionsResult,
+} from './session-account.js';
 export type { SessionState, SignedOutReason } from './session-state.js';
 export {
   memoryStorage,

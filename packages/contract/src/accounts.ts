@@ -19,7 +19,7 @@ export const PASSWORD_RULES =
 // `ann@x.org` are one account. The part before `@` is case-sensitive by the letter of RFC 5321,
 // but no mainstream provider treats it so, and two accounts differing only in case are a trap.
 // Provider aliases (dots, `+tags`) are distinct addresses and stay distinct.
-const EmailSchema = z
+export const EmailSchema = z
   .string()
   .trim()
   .toLowerCase()
@@ -29,14 +29,16 @@ const EmailSchema = z
 // Counted in code points, as a person counts characters (an emoji is one).
 const codePoints = (value: string) => [...value].length;
 
-const NewPasswordSchema = z.string().refine((value) => {
+/** A password as a new one must be: {@link PASSWORD_RULES}. */
+export const NewPasswordSchema = z.string().refine((value) => {
   const length = codePoints(value);
   return length >= PASSWORD_MIN_LENGTH && length <= PASSWORD_MAX_LENGTH && !value.includes('\0');
 }, PASSWORD_RULES);
 
 // Login does not re-apply today's rules (an older account may predate them); the bound only
 // keeps a megabyte "password" away from the hasher.
-const PasswordAttemptSchema = z
+/** A password as typed to prove who one is (sign-in, confirmations). */
+export const PasswordAttemptSchema = z
   .string()
   .min(1, 'is required')
   .max(1024, 'must be at most 1024 characters');
@@ -65,6 +67,8 @@ export const RefreshBodySchema = z
 export const AccountSchema = z.object({
   id: z.string(),
   email: z.string(),
+  /** Whether the owner has proved the address theirs (by the mailed link); false until then. */
+  email_verified: z.boolean(),
   created_at: TimestampSchema,
 });
 
@@ -77,7 +81,11 @@ export const TokenPairSchema = z.object({
   expires_in: z.number().int().positive(),
 });
 
-const account = { id: '0b7e9a64-3c1f-4d2a-9a57-2f1c8e6d4b10', email: 'ann@example.com' };
+const account = {
+  id: '0b7e9a64-3c1f-4d2a-9a57-2f1c8e6d4b10',
+  email: 'ann@example.com',
+  email_verified: false,
+};
 const tokenPairExample = {
   access_token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwYjdlOWE2NCJ9.c2lnbmF0dXJl',
   refresh_token: 'Vq3n8mJ0bN5c2dE4fG6hI8jK0lM2nO4pQ6rS8tU0vW2',

@@ -1,4 +1,5 @@
 import { initContract } from '@ts-rest/core';
+import { accountSecurityRoutes, userDataRoutes } from './account-security.js';
 import { accountRoutes } from './accounts.js';
 import { healthRoutes } from './health.js';
 import { resources, type Resources } from './registry.js';
@@ -16,11 +17,13 @@ function resourceRoutes(): ResourceRoutes {
 
 /**
  * The whole API: the health probes under `health`, the built-in accounts under `auth` (their
- * URL segment), then every registered resource with its six routes.
+ * URL segment), a user's data as a whole (export, deletion) under `userData`, then every
+ * registered resource with its six routes.
  */
 export const contract = c.router({
   health: healthRoutes,
-  auth: accountRoutes,
+  auth: { ...accountRoutes, ...accountSecurityRoutes },
+  userData: userDataRoutes,
   ...resourceRoutes(),
 });
 

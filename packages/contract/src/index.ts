@@ -1,5 +1,8 @@
 export {
   AccountSchema,
+  EmailSchema,
+  NewPasswordSchema,
+  PasswordAttemptSchema,
   LoginBodySchema,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
@@ -13,6 +16,20 @@ export {
   type RegisterBody,
   type TokenPair,
 } from './accounts.js';
+export {
+  ChangePasswordBodySchema,
+  DeleteAccountBodySchema,
+  ExportSchema,
+  SessionIdParamsSchema,
+  SessionListSchema,
+  SessionSchema,
+  accountSecurityRoutes,
+  userDataRoutes,
+  type AccountExport,
+  type AccountSession,
+  type ChangePasswordBody,
+  type DeleteAccountBody,
+} from './account-security.js';
 export { contract, type Contract, type ResourceRoutes } from './contract.js';
 export { HealthSchema, healthRoutes, type Health } from './health.js';
 export {

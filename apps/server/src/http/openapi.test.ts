@@ -85,8 +85,13 @@ describe('GET /openapi.json', () => {
       '/auth/login',
       '/auth/logout',
       '/auth/me',
+      '/auth/password',
       '/auth/refresh',
       '/auth/register',
+      '/auth/sessions',
+      '/auth/sessions/{id}',
+      '/api/{user_id}',
+      '/api/{user_id}/export',
     ];
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
