@@ -1,6 +1,7 @@
 import { contract, resources } from '@enclave/contract';
 import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Express } from 'express';
+import { accountMailRouter } from './accounts/account-mail.router.js';
 import { accountsRouter } from './accounts/accounts.router.js';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
@@ -45,6 +46,7 @@ export interface AppDependencies {
     | 'idempotencyKeyTtlSeconds'
     | 'searchTimeoutMs'
     | 'sourceMaps'
+    | 'mail'
   >;
   logger: Logger;
   /** Made by createTokenVerifier, which may have to read a provider's key first. */
@@ -53,6 +55,11 @@ export interface AppDependencies {
   readiness: Readiness;
   /** Per-user and per-address request limits (createRateLimits); without them, none. */
   rateLimits?: RateLimits;
+  /**
+   * Told after a commit that wrote to the mail outbox (the outbox sender's `wake`); without
+   * it, mails wait for a sender's periodic scan.
+   */
+  wakeOutbox?: () => void;
   /**
    * Resources served beside the registry's, declared elsewhere (the tests' fixture of every
    * field kind): their routes are served and documented like the registry's.
@@ -68,6 +75,7 @@ export function createApp({
   verifyToken,
   readiness,
   rateLimits,
+  wakeOutbox = () => {},
   extraResources = [],
 }: AppDependencies): Express {
   const app = express();
@@ -121,8 +129,19 @@ export function createApp({
   if (config.accounts.enabled) {
     if (rateLimits !== undefined) app.use('/auth', rateLimits.auth);
     app.use('/auth/me', requireUser(verifyToken));
-    const accounts = accountsRouter({ db, jwt: config.jwt, accounts: config.accounts, keys });
+    app.use('/auth/email/verification', requireUser(verifyToken));
+    const { mail } = config;
+    const accounts = accountsRouter({
+      db,
+      jwt: config.jwt,
+      accounts: config.accounts,
+      keys,
+      mail,
+      wakeOutbox,
+    });
     createExpressEndpoints(authContract, accounts, app, endpointOptions);
+    const byMail = accountMailRouter({ db, mail, wakeOutbox });
+    createExpressEndpoints(accountMailContract, byMail, app, endpointOptions);
   }
   const cursors = createCursorCodec(config.cursorKey);
   const { requireIfMatch, searchTimeoutMs } = config;
