@@ -245,8 +245,10 @@ async function stop(reason: string, exitCode = 0) {
   try {
     stopSweeping();
     stopKeepingPrivate();
-    // A mail being sent finishes (its row marked sent) before the database closes.
-    await outbox?.stop();
+    // A mail being sent finishes (its row marked sent) before the database closes, within
+    // moments: one left unmarked is sent again after its lease, never lost.
+    const outboxStopped = new Promise((resolve) => setTimeout(resolve, 3_000).unref());
+    await Promise.race([outbox?.stop(), outboxStopped]);
     await Promise.all([closeDatabase(db, 2_000), rateLimits.close()]);
   } catch (error) {
     logger.error({ err: error }, 'error while closing the database or Redis');
