@@ -4,6 +4,7 @@ import { accessTokenOf, type AccessToken } from './access-token.js';
 import { enclaveFetcher, sleep, type Sleep } from './fetcher.js';
 import { accountActions } from './session-account.js';
 import { answeredError, reached, SessionError } from './session-error.js';
+import { accountMailCalls } from './session-mail.js';
 import {
   declaredFailure,
   LOGIN_STATUSES,
@@ -212,12 +213,19 @@ export function createSession(options: SessionOptions) {
     signedOut: () => signOutHere('signed-out'),
     now,
   });
+  const mail = accountMailCalls({
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    fetch: options.fetch,
+    accessToken,
+    now,
+  });
 
   return {
     ...account,
     signIn,
     signUp,
     register,
+    ...mail,
     signOut,
     signOutLocally: signOutHere,
     accessToken,

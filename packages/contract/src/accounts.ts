@@ -9,6 +9,10 @@ const c = initContract();
 const error = ErrorBodySchema;
 
 export const PASSWORD_MIN_LENGTH = 12;
+/** Why sign-in is refused (403) under REQUIRE_VERIFIED_EMAIL=on. */
+export const EMAIL_NOT_VERIFIED_MESSAGE =
+  'This email address is not verified yet: open the link in the verification mail; a new ' +
+  'one is sent with this answer unless one was sent in the last minute';
 export const PASSWORD_MAX_LENGTH = 128;
 /** Every rule a new password must meet, stated whole whichever one it broke. */
 export const PASSWORD_RULES =
@@ -191,12 +195,26 @@ export const accountRoutes = c.router(
       description:
         'An unknown email and a wrong password get the same 401. Repeated failures for one ' +
         'email or from one address answer 429 with `Retry-After`.',
-      responses: tokenPairResponses,
+      // 403 only under REQUIRE_VERIFIED_EMAIL=on, and only after the right password.
+      responses: {
+        200: TokenPairSchema,
+        400: error,
+        401: error,
+        403: error,
+        413: error,
+        429: error,
+        500: error,
+        503: error,
+      },
       metadata: metadata(
         { email: account.email, password: 'correct horse battery staple' },
         tokenPairExample,
-        { ...invalidBody, 401: 'Email or password is incorrect (the same answer for both)' },
-        { 401: 'Email or password is incorrect', ...throttled },
+        {
+          ...invalidBody,
+          401: 'Email or password is incorrect (the same answer for both)',
+          403: 'The password is right but the email is not verified yet (REQUIRE_VERIFIED_EMAIL=on)',
+        },
+        { 401: 'Email or password is incorrect', 403: EMAIL_NOT_VERIFIED_MESSAGE, ...throttled },
       ),
     },
     refresh: {

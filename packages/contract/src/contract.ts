@@ -1,4 +1,5 @@
 import { initContract } from '@ts-rest/core';
+import { accountMailRoutes } from './account-mail.js';
 import { accountSecurityRoutes, userDataRoutes } from './account-security.js';
 import { accountRoutes } from './accounts.js';
 import { healthRoutes } from './health.js';
@@ -17,12 +18,13 @@ function resourceRoutes(): ResourceRoutes {
 
 /**
  * The whole API: the health probes under `health`, the built-in accounts under `auth` (their
- * URL segment), a user's data as a whole (export, deletion) under `userData`, then every
- * registered resource with its six routes.
+ * URL segment), what they do by mail under `accountMail`, a user's data as a whole (export,
+ * deletion) under `userData`, then every registered resource with its six routes.
  */
 export const contract = c.router({
   health: healthRoutes,
   auth: { ...accountRoutes, ...accountSecurityRoutes },
+  accountMail: accountMailRoutes,
   userData: userDataRoutes,
   ...resourceRoutes(),
 });

@@ -1,5 +1,22 @@
 export {
+  FORGOT_PASSWORD_MESSAGE,
+  ForgotPasswordBodySchema,
+  MAIL_TOKEN_INVALID_MESSAGE,
+  MAIL_UNAVAILABLE_MESSAGE,
+  MailAcceptedSchema,
+  ResetPasswordBodySchema,
+  SendVerificationBodySchema,
+  VERIFICATION_SENT_MESSAGE,
+  VerifyEmailBodySchema,
+  accountMailRoutes,
+  type ForgotPasswordBody,
+  type MailAccepted,
+  type ResetPasswordBody,
+  type VerifyEmailBody,
+} from './account-mail.js';
+export {
   AccountSchema,
+  EMAIL_NOT_VERIFIED_MESSAGE,
   EmailSchema,
   NewPasswordSchema,
   PasswordAttemptSchema,

@@ -344,6 +344,7 @@ describe('routes', () => {
     expect(Object.keys(contract)).toEqual([
       'health',
       'auth',
+      'accountMail',
       'userData',
       ...Object.keys(resources),
     ]);

@@ -92,6 +92,10 @@ describe('GET /openapi.json', () => {
       '/auth/sessions/{id}',
       '/api/{user_id}',
       '/api/{user_id}/export',
+      '/auth/password/forgot',
+      '/auth/password/reset',
+      '/auth/email/verify',
+      '/auth/email/verification',
     ];
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
@@ -125,8 +129,11 @@ describe('GET /openapi.json', () => {
     }
     const open = declared.filter((d) => isPublic(d.route)).map((d) => d.path);
     expect(open.sort()).toEqual([
+      '/auth/email/verify',
       '/auth/login',
       '/auth/logout',
+      '/auth/password/forgot',
+      '/auth/password/reset',
       '/auth/refresh',
       '/auth/register',
       '/livez',

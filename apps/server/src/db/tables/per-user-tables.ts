@@ -3,6 +3,11 @@
 // per-user table is added here, once; the resources' tables come from the registry.
 // (`accounts` itself is keyed by `id` and goes last; `token_revocations` stays on purpose: it is
 // what keeps a deleted account's tokens refused.)
-export const PER_USER_TABLES = ['idempotency_keys', 'refresh_tokens'] as const;
+export const PER_USER_TABLES = [
+  'idempotency_keys',
+  'refresh_tokens',
+  'account_tokens',
+  'mail_outbox',
+] as const;
 
 export type PerUserTable = (typeof PER_USER_TABLES)[number];
