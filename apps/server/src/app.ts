@@ -150,10 +150,10 @@ export function createApp({
       res.setHeader('Cache-Control', 'no-store');
       next();
     });
-    app.use(
-      ['/auth/me', '/auth/password', '/auth/sessions', '/auth/email/verification'],
-      requireUser(verifyToken),
-    );
+    app.use(['/auth/me', '/auth/sessions', '/auth/email/verification'], requireUser(verifyToken));
+    // The route alone: a prefix would also take /auth/password/forgot and /reset, which are
+    // for someone who cannot sign in.
+    app.post('/auth/password', requireUser(verifyToken));
     const { mail } = config;
     const accounts = accountsRouter({
       db,
