@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { accountQuery } from './api/account';
 import { Announcer, useAnnounce } from './components/announcer';
 import type { SignedOutReason } from '@enclave/client';
@@ -77,30 +77,11 @@ function SignedInScreen({ route }: { route: Route }) {
 
 function Content({ route }: { route: Route }) {
   const state = useSessionState();
-  const [registered, setRegistered] = useState<string>();
   if (state.status === 'restoring') return <Loading>Restoring your session…</Loading>;
   if (state.status === 'signed-in') return <SignedInScreen route={route} />;
-  if (route.name === 'sign-up') {
-    return (
-      <SignUpScreen
-        onRegistered={(email) => {
-          setRegistered(email);
-          navigate({ name: 'sign-in' });
-        }}
-      />
-    );
-  }
+  if (route.name === 'sign-up') return <SignUpScreen />;
   // Any other address asks for a sign-in first, then shows what it names.
-  return (
-    <SignInScreen
-      email={registered}
-      notice={
-        registered === undefined
-          ? SIGNED_OUT_NOTICE[state.reason]
-          : `Account created for ${registered}. Sign in to continue.`
-      }
-    />
-  );
+  return <SignInScreen notice={SIGNED_OUT_NOTICE[state.reason]} />;
 }
 
 export function App() {
