@@ -83,9 +83,20 @@ export function createApp({
   app.use(cors(config.cors));
   // Before authentication: a refused upload is not read at all, whoever sends it.
   app.use(refuseDeclaredOversize(bodyLimitBytes(config.bodyLimit)));
-  const { auth: authContract, health: healthContract, ...resourceContract } = contract;
+  const {
+    auth: authContract,
+    accountMail: accountMailContract,
+    health: healthContract,
+    ...resourceContract
+  } = contract;
+  // The accounts' routes, by mail too, exist only with the built-in accounts.
   const served = config.accounts.enabled
-    ? contract
+    ? {
+        health: healthContract,
+        auth: authContract,
+        accountMail: accountMailContract,
+        ...resourceContract,
+      }
     : { health: healthContract, ...resourceContract };
   const extra = Object.fromEntries(
     extraResources.map((extra) => [extra.name, genericRoutes(extra)]),

@@ -18,6 +18,13 @@ export { decodeJwtPayload } from './jwt-payload.js';
 export { retryAfterMs } from './retry-after.js';
 export { createSession, type Session, type SessionOptions } from './session.js';
 export { SessionError } from './session-error.js';
+export type {
+  ForgotPasswordFailure,
+  MailResult,
+  ResetPasswordFailure,
+  SendVerificationFailure,
+  VerifyEmailFailure,
+} from './session-mail.js';
 export type { RegisterResult, SignInResult, SignUpResult } from './session-results.js';
 export type { SessionState, SignedOutReason } from './session-state.js';
 export {

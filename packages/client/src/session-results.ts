@@ -7,7 +7,8 @@ import { answeredError } from './session-error.js';
 // declares, typed by status; anything else throws.
 
 type Responses<Route extends { responses: object }> = keyof Route['responses'];
-type Failure<Status> = {
+/** A declared failure of an account route, typed by status. */
+export type Failure<Status> = {
   ok: false;
   status: Status;
   /** The API's error body; for a 400, `details` names each failing field. */

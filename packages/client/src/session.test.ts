@@ -154,6 +154,7 @@ describe('signing up and in', () => {
       account: {
         id: expect.any(String) as string,
         email,
+        email_verified: false,
         created_at: expect.any(String) as string,
       },
     });

@@ -3,6 +3,7 @@ import { initClient } from '@ts-rest/core';
 import { accessTokenOf, type AccessToken } from './access-token.js';
 import { enclaveFetcher, sleep, type Sleep } from './fetcher.js';
 import { answeredError, reached, SessionError } from './session-error.js';
+import { accountMailCalls } from './session-mail.js';
 import {
   declaredFailure,
   LOGIN_STATUSES,
@@ -199,10 +200,18 @@ export function createSession(options: SessionOptions) {
     await signOutLocally(reason);
   }
 
+  const mail = accountMailCalls({
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    fetch: options.fetch,
+    accessToken,
+    now,
+  });
+
   return {
     signIn,
     signUp,
     register,
+    ...mail,
     signOut,
     signOutLocally: signOutHere,
     accessToken,

@@ -9,6 +9,10 @@ const c = initContract();
 const error = ErrorBodySchema;
 
 export const PASSWORD_MIN_LENGTH = 12;
+/** Why sign-in is refused (403) under REQUIRE_VERIFIED_EMAIL=on. */
+export const EMAIL_NOT_VERIFIED_MESSAGE =
+  'This email address is not verified yet: open the link in the verification mail; a new ' +
+  'one is sent with this answer unless one was sent in the last minute';
 export const PASSWORD_MAX_LENGTH = 128;
 /** Every rule a new password must meet, stated whole whichever one it broke. */
 export const PASSWORD_RULES =
@@ -19,7 +23,7 @@ export const PASSWORD_RULES =
 // `ann@x.org` are one account. The part before `@` is case-sensitive by the letter of RFC 5321,
 // but no mainstream provider treats it so, and two accounts differing only in case are a trap.
 // Provider aliases (dots, `+tags`) are distinct addresses and stay distinct.
-const EmailSchema = z
+export const EmailSchema = z
   .string()
   .trim()
   .toLowerCase()
@@ -29,7 +33,8 @@ const EmailSchema = z
 // Counted in code points, as a person counts characters (an emoji is one).
 const codePoints = (value: string) => [...value].length;
 
-const NewPasswordSchema = z.string().refine((value) => {
+/** A password as a new one must be: the rules of {@link PASSWORD_RULES}. */
+export const NewPasswordSchema = z.string().refine((value) => {
   const length = codePoints(value);
   return length >= PASSWORD_MIN_LENGTH && length <= PASSWORD_MAX_LENGTH && !value.includes('\0');
 }, PASSWORD_RULES);
@@ -65,6 +70,8 @@ export const RefreshBodySchema = z
 export const AccountSchema = z.object({
   id: z.string(),
   email: z.string(),
+  /** Whether the owner has opened the verification mail's link (`POST /auth/email/verify`). */
+  email_verified: z.boolean(),
   created_at: TimestampSchema,
 });
 
@@ -77,7 +84,11 @@ export const TokenPairSchema = z.object({
   expires_in: z.number().int().positive(),
 });
 
-const account = { id: '0b7e9a64-3c1f-4d2a-9a57-2f1c8e6d4b10', email: 'ann@example.com' };
+const account = {
+  id: '0b7e9a64-3c1f-4d2a-9a57-2f1c8e6d4b10',
+  email: 'ann@example.com',
+  email_verified: false,
+};
 const tokenPairExample = {
   access_token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwYjdlOWE2NCJ9.c2lnbmF0dXJl',
   refresh_token: 'Vq3n8mJ0bN5c2dE4fG6hI8jK0lM2nO4pQ6rS8tU0vW2',
@@ -183,12 +194,26 @@ export const accountRoutes = c.router(
       description:
         'An unknown email and a wrong password get the same 401. Repeated failures for one ' +
         'email or from one address answer 429 with `Retry-After`.',
-      responses: tokenPairResponses,
+      // 403 only under REQUIRE_VERIFIED_EMAIL=on, and only after the right password.
+      responses: {
+        200: TokenPairSchema,
+        400: error,
+        401: error,
+        403: error,
+        413: error,
+        429: error,
+        500: error,
+        503: error,
+      },
       metadata: metadata(
         { email: account.email, password: 'correct horse battery staple' },
         tokenPairExample,
-        { ...invalidBody, 401: 'Email or password is incorrect (the same answer for both)' },
-        { 401: 'Email or password is incorrect', ...throttled },
+        {
+          ...invalidBody,
+          401: 'Email or password is incorrect (the same answer for both)',
+          403: 'The password is right but the email is not verified yet (REQUIRE_VERIFIED_EMAIL=on)',
+        },
+        { 401: 'Email or password is incorrect', 403: EMAIL_NOT_VERIFIED_MESSAGE, ...throttled },
       ),
     },
     refresh: {

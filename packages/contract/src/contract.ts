@@ -1,4 +1,5 @@
 import { initContract } from '@ts-rest/core';
+import { accountMailRoutes } from './account-mail.js';
 import { accountRoutes } from './accounts.js';
 import { healthRoutes } from './health.js';
 import { resources, type Resources } from './registry.js';
@@ -16,11 +17,13 @@ function resourceRoutes(): ResourceRoutes {
 
 /**
  * The whole API: the health probes under `health`, the built-in accounts under `auth` (their
- * URL segment), then every registered resource with its six routes.
+ * URL segment) and what they do by mail under `accountMail`, then every registered resource
+ * with its six routes.
  */
 export const contract = c.router({
   health: healthRoutes,
   auth: accountRoutes,
+  accountMail: accountMailRoutes,
   ...resourceRoutes(),
 });
 

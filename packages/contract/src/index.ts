@@ -1,5 +1,23 @@
 export {
+  FORGOT_PASSWORD_MESSAGE,
+  ForgotPasswordBodySchema,
+  MAIL_TOKEN_INVALID_MESSAGE,
+  MAIL_UNAVAILABLE_MESSAGE,
+  MailAcceptedSchema,
+  ResetPasswordBodySchema,
+  VERIFICATION_SENT_MESSAGE,
+  VerifyEmailBodySchema,
+  accountMailRoutes,
+  type ForgotPasswordBody,
+  type MailAccepted,
+  type ResetPasswordBody,
+  type VerifyEmailBody,
+} from './account-mail.js';
+export {
   AccountSchema,
+  EMAIL_NOT_VERIFIED_MESSAGE,
+  EmailSchema,
+  NewPasswordSchema,
   LoginBodySchema,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,

@@ -4,12 +4,18 @@ import { constraintViolation } from '../db/constraint-violation.js';
 import type { Db } from '../db/schema.js';
 import { newRefreshToken, refreshTokenHash } from './refresh-token.js';
 
-const accountColumns = ['id', 'email', 'created_at'] as const;
+const accountColumns = ['id', 'email', 'email_verified', 'created_at'] as const;
 
 /** An account as the API shows it. */
-const toAccount = (row: { id: string; email: string; created_at: Date }) => ({
+const toAccount = (row: {
+  id: string;
+  email: string;
+  email_verified: boolean;
+  created_at: Date;
+}) => ({
   id: row.id,
   email: row.email,
+  email_verified: row.email_verified,
   created_at: row.created_at.toISOString(),
 });
 

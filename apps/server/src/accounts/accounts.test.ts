@@ -49,7 +49,7 @@ describe('POST /auth/register', () => {
     });
     expect(reply.status).toBe(201);
     const account = reply.body as { id: string; email: string; created_at: string };
-    expect(Object.keys(account).sort()).toEqual(['created_at', 'email', 'id']);
+    expect(Object.keys(account).sort()).toEqual(['created_at', 'email', 'email_verified', 'id']);
     expect(account.id).toMatch(UUID);
     expect(account.email).toBe(`${local.toLowerCase()}@example.com`);
     expect(Date.parse(account.created_at)).toBeGreaterThan(Date.now() - 60_000);
@@ -171,6 +171,7 @@ describe('POST /auth/login', () => {
     expect(me.body).toEqual({
       id: account.id,
       email: account.email,
+      email_verified: false,
       created_at: account.created_at,
     });
     // The token is for this account's paths only.

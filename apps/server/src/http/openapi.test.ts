@@ -87,6 +87,10 @@ describe('GET /openapi.json', () => {
       '/auth/me',
       '/auth/refresh',
       '/auth/register',
+      '/auth/password/forgot',
+      '/auth/password/reset',
+      '/auth/email/verify',
+      '/auth/email/verification',
     ];
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
@@ -120,8 +124,11 @@ describe('GET /openapi.json', () => {
     }
     const open = declared.filter((d) => isPublic(d.route)).map((d) => d.path);
     expect(open.sort()).toEqual([
+      '/auth/email/verify',
       '/auth/login',
       '/auth/logout',
+      '/auth/password/forgot',
+      '/auth/password/reset',
       '/auth/refresh',
       '/auth/register',
       '/livez',

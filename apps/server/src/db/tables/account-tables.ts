@@ -8,6 +8,8 @@ export interface AccountsTable {
   id: string;
   email: string;
   password_hash: string;
+  /** Set by the verification mail's link (migration 0009). */
+  email_verified: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: ColumnType<Date, never, never>;
 }
 
