@@ -1,7 +1,9 @@
 import { contract, resources } from '@enclave/contract';
 import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Express } from 'express';
+import { accountSecurityRouter } from './accounts/account-security.router.js';
 import { accountsRouter } from './accounts/accounts.router.js';
+import { refusingRevoked, type TokenRevocations } from './auth/token-revocations.js';
 import type { TokenVerifier } from './auth/token-verifier.js';
 import type { Config } from './config.js';
 import type { Db } from './db/schema.js';
@@ -26,6 +28,7 @@ import { idempotencyKeys } from './idempotency/idempotency-keys.js';
 import { createCursorCodec } from './resources/cursor.js';
 import type { RegisteredResource } from './resources/generic-resource.js';
 import { genericRoutes, serveResources } from './resources/resource.router.js';
+import { userDataRouter } from './user-data/user-data.router.js';
 
 export interface AppDependencies {
   db: Db;
@@ -51,6 +54,11 @@ export interface AppDependencies {
   verifyToken: TokenVerifier;
   /** Whether the server may serve yet (or still): `/readyz` and the API's gate read it. */
   readiness: Readiness;
+  /**
+   * Each account's "tokens valid after" time (tokenRevocations, started by the caller): every
+   * authenticated request is checked against it.
+   */
+  revocations: TokenRevocations;
   /** Per-user and per-address request limits (createRateLimits); without them, none. */
   rateLimits?: RateLimits;
   /**
@@ -65,11 +73,13 @@ export function createApp({
   db,
   config,
   logger,
-  verifyToken,
+  verifyToken: verifySignature,
   readiness,
+  revocations,
   rateLimits,
   extraResources = [],
 }: AppDependencies): Express {
+  const verifyToken = refusingRevoked(verifySignature, revocations);
   const app = express();
   app.disable('x-powered-by');
   // Before the router exists, which is when Express reads it: qs would drop `__proto__`.
@@ -89,6 +99,7 @@ export function createApp({
     health: healthContract,
     ...resourceContract
   } = contract;
+  const allResources = [...Object.values(resources), ...extraResources];
   // The accounts' routes, by mail too, exist only with the built-in accounts.
   const served = config.accounts.enabled
     ? {
@@ -117,17 +128,33 @@ export function createApp({
   if (rateLimits !== undefined) app.use('/api/:user_id', rateLimits.api);
   // After the rate limit, which refuses for less; a refused request takes no turn.
   app.use('/api/:user_id', userConcurrency(config.userConcurrency));
+  const userData = userDataRouter({
+    db,
+    accounts: config.accounts.enabled,
+    resources: allResources,
+  });
+  createExpressEndpoints(contract.userData, userData, app, endpointOptions);
   const keys = idempotencyKeys(db, config.idempotencyKeyTtlSeconds);
   if (config.accounts.enabled) {
     if (rateLimits !== undefined) app.use('/auth', rateLimits.auth);
-    app.use('/auth/me', requireUser(verifyToken));
+    // Tokens are answered here (login, register, refresh): no cache may keep a copy.
+    app.use('/auth', (_req, res, next) => {
+      res.setHeader('Cache-Control', 'no-store');
+      next();
+    });
+    app.use(['/auth/me', '/auth/password', '/auth/sessions'], requireUser(verifyToken));
     const accounts = accountsRouter({ db, jwt: config.jwt, accounts: config.accounts, keys });
-    createExpressEndpoints(authContract, accounts, app, endpointOptions);
+    const security = accountSecurityRouter({
+      db,
+      accounts: config.accounts,
+      revocations,
+      resources: allResources,
+    });
+    createExpressEndpoints(authContract, { ...accounts, ...security }, app, endpointOptions);
   }
   const cursors = createCursorCodec(config.cursorKey);
   const { requireIfMatch, searchTimeoutMs } = config;
   const dependencies = { db, cursors, idempotencyKeys: keys, requireIfMatch, searchTimeoutMs };
-  const allResources = [...Object.values(resources), ...extraResources];
   serveResources(app, allResources, dependencies, endpointOptions);
   rejectUndeclaredMethods(app, { ...served, ...extra });
   app.use(webApp(WEB_APP_FOLDER, { sourceMaps: config.sourceMaps }));

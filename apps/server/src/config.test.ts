@@ -145,6 +145,7 @@ describe('loadConfig defaults', () => {
         enabled: true,
         accessTokenTtlSeconds: 900,
         refreshTokenTtlSeconds: 30 * 24 * 3600,
+        sessionAbsoluteSeconds: 90 * 86_400,
         throttle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 20 },
       },
       trustProxy: 0,

@@ -96,6 +96,7 @@ const EnvSchema = z.object({
   LOG_QUERY_VALUES: optional(z.enum(['on', 'off'])),
   TOKEN_CACHE_SIZE: optional(integer(0, 1_000_000)),
   TOKEN_CACHE_MAX_AGE_SECONDS: optional(integer(1, 3600)),
+  TOKEN_REVOCATION_POLL_MS: optional(integer(100, 5000)),
   DATABASE_PREPARED: optional(z.enum(['on', 'off'])),
   RESPONSE_VALIDATION: optional(z.enum(['on', 'off'])),
   REQUIRE_IF_MATCH: optional(z.enum(['on', 'off'])),
@@ -140,6 +141,8 @@ export interface Config {
   logQueryValues: boolean;
   /** Verified tokens remembered, so a client's requests skip the signature check. */
   tokenCache: { maxEntries: number; maxAgeMs: number };
+  /** How often each instance reads revocations made by others (sign-out everywhere). */
+  revocationPollMs: number;
   /** Named prepared statements on PostgreSQL (off for poolers that cannot keep them). */
   preparedStatements: boolean;
   /**
@@ -268,6 +271,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxEntries: e.TOKEN_CACHE_SIZE ?? 10_000,
       maxAgeMs: (e.TOKEN_CACHE_MAX_AGE_SECONDS ?? 60) * 1000,
     },
+    // Within 5 s on every instance, the promise of docs/authentication.md, with room to spare.
+    revocationPollMs: e.TOKEN_REVOCATION_POLL_MS ?? 1000,
     preparedStatements: e.DATABASE_PREPARED !== 'off',
     responseValidation:
       (e.RESPONSE_VALIDATION ?? (environment === 'production' ? 'off' : 'on')) === 'on',

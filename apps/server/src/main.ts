@@ -1,6 +1,7 @@
 // The server's entry point: the only module that starts anything.
 import { sql } from 'kysely';
 import { createApp } from './app.js';
+import { tokenRevocations } from './auth/token-revocations.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { awaitDatabase } from './db/await-database.js';
@@ -119,7 +120,8 @@ const { db, description } = await openDatabase({
 const readiness = new Readiness({ checkDatabase: () => sql`select 1`.execute(db) });
 const rateLimits = createRateLimits(config.rateLimit, logger);
 logger.info({ rate_limit: rateLimits.description }, 'rate limiting ready');
-const app = createApp({ db, config, logger, verifyToken, readiness, rateLimits });
+const revocations = tokenRevocations(db, logger, { pollMs: config.revocationPollMs });
+const app = createApp({ db, config, logger, verifyToken, readiness, revocations, rateLimits });
 const server = createHttpServer(app, logger, { ...config.http, bodyLimit: config.bodyLimit });
 const drain = new HttpDrain(server, readiness, logger);
 
@@ -161,7 +163,7 @@ const startup = new AbortController();
 let stopSweeping = () => {};
 let stopKeepingPrivate = () => {};
 void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
-  (applied) => {
+  async (applied) => {
     if (applied === undefined) return;
     if (embeddedOnDisk) {
       // initdb's and the migrations' files before anyone is told the database is ready, then
@@ -172,6 +174,14 @@ void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
         logger.error({ err: error }, 'could not make the data folder private');
       }
       stopKeepingPrivate = keepFolderPrivate(config.dataDir);
+    }
+    // Every revocation known before the first request is served.
+    try {
+      await revocations.start();
+    } catch (error) {
+      logger.fatal({ err: error }, 'cannot read the token revocations; stopping');
+      void stop('startup failure', 1);
+      return;
     }
     readiness.markReady();
     logger.info({ database: description, migrations_applied: applied }, 'database ready');
@@ -217,6 +227,7 @@ async function stop(reason: string, exitCode = 0) {
   try {
     stopSweeping();
     stopKeepingPrivate();
+    revocations.stop();
     await Promise.all([closeDatabase(db, 2_000), rateLimits.close()]);
   } catch (error) {
     logger.error({ err: error }, 'error while closing the database or Redis');

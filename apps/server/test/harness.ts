@@ -5,6 +5,7 @@ import { createClient, type Client } from '@enclave/client';
 import jwt from 'jsonwebtoken';
 import { sql } from 'kysely';
 import { createApp } from '../src/app.js';
+import { tokenRevocations } from '../src/auth/token-revocations.js';
 import { createTokenVerifier } from '../src/auth/token-verifier.js';
 import type { RegisteredResource } from '../src/resources/generic-resource.js';
 import type { AccountsConfig, JwtConfig } from '../src/config.js';
@@ -78,6 +79,8 @@ export interface TestServerOptions {
   sourceMaps?: boolean;
   /** Node's HTTP timeouts, over the production defaults. */
   http?: Partial<HttpTimeouts>;
+  /** How often revocations made elsewhere are read (TOKEN_REVOCATION_POLL_MS; 1 s). */
+  revocationPollMs?: number;
   /** false: the server stays in its starting phase (database not ready) until a test says. */
   ready?: boolean;
   /** Turns rate limiting on (it is off without this), with these settings over loose ones:
@@ -125,6 +128,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     enabled: true,
     accessTokenTtlSeconds: 900,
     refreshTokenTtlSeconds: 3600,
+    sessionAbsoluteSeconds: 90 * 86_400,
     ...options.accounts,
     throttle: { ...TEST_THROTTLE, ...options.accounts?.throttle },
   };
@@ -138,6 +142,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     options.rateLimit === undefined ? undefined : testRateLimits(options.rateLimit, logger);
   const readiness = new Readiness({ checkDatabase: () => sql`select 1`.execute(db) });
   if (options.ready !== false) readiness.markReady();
+  const revocations = tokenRevocations(recording(db), logger, {
+    pollMs: options.revocationPollMs ?? 1000,
+  });
+  await revocations.start();
   const app = createApp({
     readiness,
     db: recording(db),
@@ -171,6 +179,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       logger,
       options.tokenCache ?? { maxEntries: 10_000, maxAgeMs: 60_000 },
     ),
+    revocations,
     rateLimits,
     extraResources: TEST_RESOURCES as unknown as RegisteredResource[],
   });
@@ -214,6 +223,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
       );
+      revocations.stop();
       await rateLimits?.close();
       if (ownsDb) await db.destroy();
     },

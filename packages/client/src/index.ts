@@ -26,6 +26,15 @@ export type {
   VerifyEmailFailure,
 } from './session-mail.js';
 export type { RegisterResult, SignInResult, SignUpResult } from './session-results.js';
+export type {
+  AccountResult,
+  ChangePasswordResult,
+  DeleteAccountResult,
+  EndAllSessionsResult,
+  EndSessionResult,
+  ExportResult,
+  SessionsResult,
+} from './session-account.js';
 export type { SessionState, SignedOutReason } from './session-state.js';
 export {
   memoryStorage,

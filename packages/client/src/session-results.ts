@@ -7,7 +7,7 @@ import { answeredError } from './session-error.js';
 // declares, typed by status; anything else throws.
 
 type Responses<Route extends { responses: object }> = keyof Route['responses'];
-/** A declared failure of an account route, typed by status. */
+/** A failure a route declares, typed by status. */
 export type Failure<Status> = {
   ok: false;
   status: Status;

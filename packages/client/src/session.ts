@@ -2,6 +2,7 @@ import { accountRoutes, AccountSchema, TokenPairSchema, type TokenPair } from '@
 import { initClient } from '@ts-rest/core';
 import { accessTokenOf, type AccessToken } from './access-token.js';
 import { enclaveFetcher, sleep, type Sleep } from './fetcher.js';
+import { accountActions } from './session-account.js';
 import { answeredError, reached, SessionError } from './session-error.js';
 import { accountMailCalls } from './session-mail.js';
 import {
@@ -207,7 +208,21 @@ export function createSession(options: SessionOptions) {
     now,
   });
 
+  // Signed out by the server (everywhere, or the account deleted): nothing left to revoke.
+  const account = accountActions({
+    baseUrl: options.baseUrl,
+    fetch: options.fetch,
+    accessToken,
+    userId: () => {
+      const state = states.get();
+      return state.status === 'signed-in' ? state.userId : undefined;
+    },
+    signedOut: () => signOutHere('signed-out'),
+    now,
+  });
+
   return {
+    ...account,
     signIn,
     signUp,
     register,

@@ -41,7 +41,8 @@ export const NewPasswordSchema = z.string().refine((value) => {
 
 // Login does not re-apply today's rules (an older account may predate them); the bound only
 // keeps a megabyte "password" away from the hasher.
-const PasswordAttemptSchema = z
+/** A password as typed to prove who one is (sign-in, confirmations). */
+export const PasswordAttemptSchema = z
   .string()
   .min(1, 'is required')
   .max(1024, 'must be at most 1024 characters');

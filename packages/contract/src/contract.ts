@@ -1,5 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { accountMailRoutes } from './account-mail.js';
+import { accountSecurityRoutes, userDataRoutes } from './account-security.js';
 import { accountRoutes } from './accounts.js';
 import { healthRoutes } from './health.js';
 import { resources, type Resources } from './registry.js';
@@ -17,13 +18,14 @@ function resourceRoutes(): ResourceRoutes {
 
 /**
  * The whole API: the health probes under `health`, the built-in accounts under `auth` (their
- * URL segment) and what they do by mail under `accountMail`, then every registered resource
- * with its six routes.
+ * URL segment), what they do by mail under `accountMail`, a user's data as a whole (export,
+ * deletion) under `userData`, then every registered resource with its six routes.
  */
 export const contract = c.router({
   health: healthRoutes,
-  auth: accountRoutes,
+  auth: { ...accountRoutes, ...accountSecurityRoutes },
   accountMail: accountMailRoutes,
+  userData: userDataRoutes,
   ...resourceRoutes(),
 });
 

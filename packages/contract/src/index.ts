@@ -18,6 +18,7 @@ export {
   EMAIL_NOT_VERIFIED_MESSAGE,
   EmailSchema,
   NewPasswordSchema,
+  PasswordAttemptSchema,
   LoginBodySchema,
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
@@ -31,6 +32,20 @@ export {
   type RegisterBody,
   type TokenPair,
 } from './accounts.js';
+export {
+  ChangePasswordBodySchema,
+  DeleteAccountBodySchema,
+  ExportSchema,
+  SessionIdParamsSchema,
+  SessionListSchema,
+  SessionSchema,
+  accountSecurityRoutes,
+  userDataRoutes,
+  type AccountExport,
+  type AccountSession,
+  type ChangePasswordBody,
+  type DeleteAccountBody,
+} from './account-security.js';
 export { contract, type Contract, type ResourceRoutes } from './contract.js';
 export { HealthSchema, healthRoutes, type Health } from './health.js';
 export {

@@ -7,7 +7,7 @@ import { newRefreshToken, refreshTokenHash } from './refresh-token.js';
 const accountColumns = ['id', 'email', 'email_verified', 'created_at'] as const;
 
 /** An account as the API shows it. */
-const toAccount = (row: {
+export const toAccount = (row: {
   id: string;
   email: string;
   email_verified: boolean;
@@ -46,6 +46,15 @@ export function findAccountByEmail(db: Db, email: string) {
     .executeTakeFirst();
 }
 
+/** What proving the password of the account `id` needs: its email (the throttle's key). */
+export function findCredentialsById(db: Db, id: string) {
+  return db
+    .selectFrom('accounts')
+    .select(['id', 'email', 'password_hash'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
 export async function findAccountById(db: Db, id: string) {
   const row = await db
     .selectFrom('accounts')
@@ -65,9 +74,26 @@ export async function replacePasswordHash(db: Db, id: string, passwordHash: stri
 
 const expiresIn = (seconds: number) => sql<Date>`now() + make_interval(secs => ${seconds})`;
 
-/** Starts a login's token family; returns the refresh token, which is stored only hashed. */
-export async function startRefreshFamily(db: Db, userId: string, ttlSeconds: number) {
+/** How long a session lives: idle between refreshes, and at most from its sign-in. */
+export interface SessionLifetimes {
+  refreshTokenTtlSeconds: number;
+  sessionAbsoluteSeconds: number;
+}
+
+const USER_AGENT_MAX = 256;
+
+/**
+ * Starts a session (a login's token family); returns its id and the refresh token, which is
+ * stored only hashed.
+ */
+export async function startRefreshFamily(
+  db: Db,
+  userId: string,
+  lifetimes: SessionLifetimes,
+  userAgent?: string,
+) {
   const { token, hash } = newRefreshToken();
+  const familyId = randomUUID();
   // A user's expired tokens can no longer be presented, so this is when they go.
   await db
     .deleteFrom('refresh_tokens')
@@ -78,16 +104,21 @@ export async function startRefreshFamily(db: Db, userId: string, ttlSeconds: num
     .insertInto('refresh_tokens')
     .values({
       token_hash: hash,
-      family_id: randomUUID(),
+      family_id: familyId,
       user_id: userId,
-      expires_at: expiresIn(ttlSeconds),
+      expires_at: expiresIn(
+        Math.min(lifetimes.refreshTokenTtlSeconds, lifetimes.sessionAbsoluteSeconds),
+      ),
+      session_started_at: sql<Date>`now()`,
+      absolute_expires_at: expiresIn(lifetimes.sessionAbsoluteSeconds),
+      user_agent: userAgent === undefined ? null : [...userAgent].slice(0, USER_AGENT_MAX).join(''),
     })
     .execute();
-  return token;
+  return { token, sessionId: familyId };
 }
 
 export type Rotation =
-  | { outcome: 'rotated'; userId: string; token: string }
+  | { outcome: 'rotated'; userId: string; token: string; sessionId: string }
   | { outcome: 'reused'; userId: string }
   | { outcome: 'invalid' };
 
@@ -97,6 +128,8 @@ export type Rotation =
  * Spending is one conditional UPDATE: of two concurrent uses, exactly one succeeds.
  */
 export function rotateRefreshToken(db: Db, token: string, ttlSeconds: number): Promise<Rotation> {
+  // Never past the session's absolute end, however often it is refreshed.
+  const nextExpiry = sql<Date>`least(now() + make_interval(secs => ${ttlSeconds}), ${sql.ref('absolute_expires_at')})`;
   const hash = refreshTokenHash(token);
   return db.transaction().execute(async (trx) => {
     const spent = await trx
@@ -106,7 +139,14 @@ export function rotateRefreshToken(db: Db, token: string, ttlSeconds: number): P
       .where('spent_at', 'is', null)
       .where('revoked_at', 'is', null)
       .where('expires_at', '>', sql<Date>`now()`)
-      .returning(['user_id', 'family_id'])
+      .returning([
+        'user_id',
+        'family_id',
+        'session_started_at',
+        'absolute_expires_at',
+        'user_agent',
+        nextExpiry.as('next_expires_at'),
+      ])
       .executeTakeFirst();
     if (spent !== undefined) {
       const next = newRefreshToken();
@@ -116,10 +156,18 @@ export function rotateRefreshToken(db: Db, token: string, ttlSeconds: number): P
           token_hash: next.hash,
           family_id: spent.family_id,
           user_id: spent.user_id,
-          expires_at: expiresIn(ttlSeconds),
+          expires_at: spent.next_expires_at,
+          session_started_at: spent.session_started_at,
+          absolute_expires_at: spent.absolute_expires_at,
+          user_agent: spent.user_agent,
         })
         .execute();
-      return { outcome: 'rotated', userId: spent.user_id, token: next.token } as const;
+      return {
+        outcome: 'rotated',
+        userId: spent.user_id,
+        token: next.token,
+        sessionId: spent.family_id,
+      } as const;
     }
     const known = await trx
       .selectFrom('refresh_tokens')

@@ -10,6 +10,7 @@ import type { AccountsConfig, JwtConfig } from '../auth/auth-config.js';
 import { signAccessToken } from '../auth/sign-token.js';
 import type { Db } from '../db/schema.js';
 import { authenticatedUser } from '../http/auth.js';
+import { addressKey } from '../http/rate-limit/client-address.js';
 import { fingerprintOf, type IdempotencyKeys } from '../idempotency/idempotency-keys.js';
 import { answerNotRun, keyReused } from '../http/idempotent-replay.js';
 import {
@@ -21,7 +22,8 @@ import {
   rotateRefreshToken,
   startRefreshFamily,
 } from './accounts.repository.js';
-import { countAttempt, forgiveAttempt } from './login-throttle.js';
+import { tooManyAttempts } from './attempt-answers.js';
+import { attemptPassword } from './password-attempts.js';
 import { hashNeedsUpgrade, hashPassword, passwordMatches, spendPasswordCheck } from './password.js';
 
 const s = initServer();
@@ -50,8 +52,8 @@ export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies
   void spendPasswordCheck('');
   const { throttle } = accounts;
 
-  const tokenPair = (userId: string, refreshToken: string): TokenPair => ({
-    access_token: signAccessToken(userId, jwt, accounts.accessTokenTtlSeconds),
+  const tokenPair = (userId: string, refreshToken: string, sessionId: string): TokenPair => ({
+    access_token: signAccessToken(userId, jwt, accounts.accessTokenTtlSeconds, sessionId),
     refresh_token: refreshToken,
     token_type: 'Bearer',
     expires_in: accounts.accessTokenTtlSeconds,
@@ -69,7 +71,7 @@ export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies
   };
 
   return s.router(accountRoutes, {
-    register: async ({ body, headers, res }) => {
+    register: async ({ body, headers, req, res }) => {
       const passwordHash = await hashPassword(body.password);
       const key = headers['idempotency-key'];
       if (key === undefined) return register(db, body.email, passwordHash);
@@ -88,54 +90,54 @@ export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies
       );
       if (outcome.kind === 'done') return outcome.answer;
       if (outcome.kind === 'replay') {
-        const account = await findAccountByEmail(db, body.email);
-        const same =
-          account !== undefined && (await passwordMatches(account.password_hash, body.password));
-        if (!same) return keyReused;
+        // A replay proves the password as a sign-in does, so it is throttled as one.
+        const attempt = await attemptPassword(
+          { db, throttle, email: body.email, address: addressKey(req.ip) },
+          async () => {
+            const account = await findAccountByEmail(db, body.email);
+            return (
+              account !== undefined && (await passwordMatches(account.password_hash, body.password))
+            );
+          },
+        );
+        if (attempt.kind === 'throttled') {
+          return tooManyAttempts(req, res, attempt.retryAfterSeconds);
+        }
+        if (attempt.kind === 'wrong') return keyReused;
       }
       return answerNotRun<Account, 201>(res, outcome, 201);
     },
 
     login: async ({ body, req, res }) => {
-      const accountKey = `account:${body.email}`;
-      const addressKey = `address:${req.ip ?? 'unknown'}`;
-      const verdict = await countAttempt(
-        db,
-        [
-          { key: accountKey, limit: throttle.maxFailuresPerAccount },
-          { key: addressKey, limit: throttle.maxFailuresPerAddress },
-        ],
-        throttle.windowSeconds,
+      let userId: string | undefined;
+      let upgrade = false;
+      const attempt = await attemptPassword(
+        { db, throttle, email: body.email, address: addressKey(req.ip) },
+        async () => {
+          const user = await findAccountByEmail(db, body.email);
+          if (user === undefined) {
+            await spendPasswordCheck(body.password);
+            req.log.info({ event: 'login_failed' }, 'login failed');
+            return false;
+          }
+          if (!(await passwordMatches(user.password_hash, body.password))) {
+            req.log.info({ event: 'login_failed', user_id: user.id }, 'login failed');
+            return false;
+          }
+          userId = user.id;
+          upgrade = hashNeedsUpgrade(user.password_hash);
+          return true;
+        },
       );
-      if (!verdict.allowed) {
-        req.log.warn({ event: 'login_throttled' }, 'login refused: too many failed attempts');
-        res.setHeader('Retry-After', String(verdict.retryAfterSeconds));
-        return {
-          status: 429,
-          body: errorBody(
-            429,
-            `Too many failed sign-in attempts; try again in ${verdict.retryAfterSeconds} seconds`,
-          ),
-        };
+      if (attempt.kind === 'throttled') {
+        return tooManyAttempts(req, res, attempt.retryAfterSeconds);
       }
-      const user = await findAccountByEmail(db, body.email);
-      if (user === undefined) {
-        await spendPasswordCheck(body.password);
-        req.log.info({ event: 'login_failed' }, 'login failed');
-        return loginFailed;
-      }
-      if (!(await passwordMatches(user.password_hash, body.password))) {
-        req.log.info({ event: 'login_failed', user_id: user.id }, 'login failed');
-        return loginFailed;
-      }
-      await forgiveAttempt(db, accountKey, addressKey);
+      if (attempt.kind === 'wrong' || userId === undefined) return loginFailed;
       // Hashes made under weaker settings are replaced while the password is at hand.
-      if (hashNeedsUpgrade(user.password_hash)) {
-        await replacePasswordHash(db, user.id, await hashPassword(body.password));
-      }
-      const refreshToken = await startRefreshFamily(db, user.id, accounts.refreshTokenTtlSeconds);
-      req.log.info({ event: 'login', user_id: user.id }, 'signed in');
-      return { status: 200, body: tokenPair(user.id, refreshToken) };
+      if (upgrade) await replacePasswordHash(db, userId, await hashPassword(body.password));
+      const session = await startRefreshFamily(db, userId, accounts, req.get('user-agent'));
+      req.log.info({ event: 'login', user_id: userId }, 'signed in');
+      return { status: 200, body: tokenPair(userId, session.token, session.sessionId) };
     },
 
     refresh: async ({ body, req }) => {
@@ -151,7 +153,10 @@ export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies
         );
       }
       if (rotation.outcome !== 'rotated') return refreshFailed;
-      return { status: 200, body: tokenPair(rotation.userId, rotation.token) };
+      return {
+        status: 200,
+        body: tokenPair(rotation.userId, rotation.token, rotation.sessionId),
+      };
     },
 
     logout: async ({ body }) => {

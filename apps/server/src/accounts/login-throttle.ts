@@ -1,13 +1,20 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/schema.js';
 
-/** A counter of login attempts under one key, and how many a window allows. */
+/**
+ * A counter of login attempts under one key, and how many a window allows; a key that does
+ * not `refuse` only counts (its count slows attempts down instead, see password-attempts.ts).
+ */
 export interface ThrottleKey {
   key: string;
   limit: number;
+  refuse?: boolean;
 }
 
-export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+/** Whether the attempt may go on, and each key's count including it, in the keys' order. */
+export type ThrottleVerdict = (
+  { allowed: true } | { allowed: false; retryAfterSeconds: number }
+) & { failures: number[] };
 
 // Expired windows are swept now and then rather than on every attempt.
 const SWEEP_EVERY = 256;
@@ -27,7 +34,8 @@ export async function countAttempt(
   const window = sql<Date>`make_interval(secs => ${windowSeconds})`;
   const expired = sql<boolean>`login_failures.window_started_at <= now() - ${window}`;
   let retryAfterSeconds = 0;
-  for (const { key, limit } of keys) {
+  const failures: number[] = [];
+  for (const { key, limit, refuse = true } of keys) {
     const counted = await db
       .insertInto('login_failures')
       .values({ key, failures: 1, window_started_at: sql<Date>`now()` })
@@ -44,7 +52,8 @@ export async function countAttempt(
         ),
       ])
       .executeTakeFirstOrThrow();
-    if (counted.failures > limit) {
+    failures.push(counted.failures);
+    if (refuse && counted.failures > limit) {
       retryAfterSeconds = Math.max(retryAfterSeconds, counted.remaining, 1);
     }
   }
@@ -56,15 +65,17 @@ export async function countAttempt(
       .where('window_started_at', '<', sql<Date>`now() - ${window}`)
       .execute();
   }
-  return retryAfterSeconds === 0 ? { allowed: true } : { allowed: false, retryAfterSeconds };
+  return retryAfterSeconds === 0
+    ? { allowed: true, failures }
+    : { allowed: false, retryAfterSeconds, failures };
 }
 
 /**
  * Takes back a successful login's attempt: the account's failures are cleared (its owner got
  * in), the address keeps its others (it may still be guessing at other accounts).
  */
-export async function forgiveAttempt(db: Db, accountKey: string, addressKey: string) {
-  await db.deleteFrom('login_failures').where('key', '=', accountKey).execute();
+export async function forgiveAttempt(db: Db, accountKeys: readonly string[], addressKey: string) {
+  await db.deleteFrom('login_failures').where('key', 'in', accountKeys).execute();
   await db
     .updateTable('login_failures')
     .set({ failures: sql<number>`greatest(failures - 1, 0)` })

@@ -27,6 +27,7 @@ describe('authentication configuration', () => {
       enabled: true,
       accessTokenTtlSeconds: 900,
       refreshTokenTtlSeconds: 2_592_000,
+      sessionAbsoluteSeconds: 90 * 86_400,
       throttle: { windowSeconds: 900, maxFailuresPerAccount: 5, maxFailuresPerAddress: 20 },
     });
   });

@@ -34,7 +34,10 @@ export interface JwtConfig {
 export interface AccountsConfig {
   enabled: boolean;
   accessTokenTtlSeconds: number;
+  /** Idle lifetime: each refresh token lasts this long, but never past the absolute one. */
   refreshTokenTtlSeconds: number;
+  /** A session's absolute lifetime from its sign-in, however often it is refreshed. */
+  sessionAbsoluteSeconds: number;
   throttle: { windowSeconds: number; maxFailuresPerAccount: number; maxFailuresPerAddress: number };
 }
 
@@ -218,6 +221,7 @@ export function resolveAuthConfig(
       enabled: accountsEnabled,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS ?? 900,
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS ?? 30 * 24 * 3600,
+      sessionAbsoluteSeconds: (e.SESSION_ABSOLUTE_DAYS ?? 90) * 86_400,
       throttle: {
         windowSeconds: e.LOGIN_THROTTLE_WINDOW_SECONDS ?? 900,
         maxFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT ?? 5,

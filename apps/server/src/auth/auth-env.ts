@@ -46,6 +46,7 @@ export const authEnvShape = {
   AUTH_ACCOUNTS: optional(z.enum(['on', 'off'])),
   ACCESS_TOKEN_TTL_SECONDS: optional(integer(60, 86_400)),
   REFRESH_TOKEN_TTL_SECONDS: optional(integer(300, 366 * 86_400)),
+  SESSION_ABSOLUTE_DAYS: optional(integer(1, 3660)),
   LOGIN_THROTTLE_WINDOW_SECONDS: optional(integer(1, 86_400)),
   LOGIN_MAX_FAILURES_PER_ACCOUNT: optional(integer(1, 1000)),
   LOGIN_MAX_FAILURES_PER_ADDRESS: optional(integer(1, 100_000)),

@@ -1,5 +1,14 @@
 /** What verifying a bearer token concluded; `reason` is safe to show the client. */
-export type TokenVerdict = { ok: true; userId: string } | { ok: false; reason: string };
+export type TokenVerdict = ({ ok: true } & TokenFacts) | { ok: false; reason: string };
+
+/** What an accepted token says about its holder: whose it is, when and in which session. */
+export interface TokenFacts {
+  userId: string;
+  /** `iat` in milliseconds (ours carry milliseconds), when the token has one. */
+  issuedAtMs?: number;
+  /** `sid`: the built-in session (refresh-token family) the token was issued to. */
+  sessionId?: string;
+}
 
 /** Verifies a bearer token: the user it names, or why it is refused. */
 export type TokenVerifier = (token: string) => Promise<TokenVerdict>;
@@ -32,5 +41,8 @@ export function userIdFromClaims(payload: Record<string, unknown>, claim: string
       reason: `Token ${name} must be a string of 1 to ${MAX_USER_ID_LENGTH} printable characters`,
     };
   }
-  return { ok: true, userId: value };
+  const facts: TokenFacts & { ok: true } = { ok: true, userId: value };
+  if (typeof payload.iat === 'number') facts.issuedAtMs = Math.round(payload.iat * 1000);
+  if (typeof payload.sid === 'string') facts.sessionId = payload.sid;
+  return facts;
 }

@@ -1,13 +1,23 @@
 import jwt from 'jsonwebtoken';
 import type { JwtConfig } from './auth-config.js';
 
-/** Signs an access token for `userId` the way the server verifies its own tokens. */
-export function signAccessToken(userId: string, config: JwtConfig, ttlSeconds: number): string {
+/**
+ * Signs an access token for `userId` the way the server verifies its own tokens; `sessionId`
+ * (claim `sid`) is the sign-in it belongs to. `iat` carries milliseconds (RFC 7519 allows a
+ * fractional NumericDate), so a revocation within the second of an issue is told apart.
+ */
+export function signAccessToken(
+  userId: string,
+  config: JwtConfig,
+  ttlSeconds: number,
+  sessionId?: string,
+): string {
   if (config.secret === undefined) {
     // The configuration refuses accounts without a secret; reaching here is a wiring bug.
     throw new Error('No JWT_SECRET: this server does not sign tokens');
   }
-  return jwt.sign({}, config.secret, {
+  const claims = { iat: Date.now() / 1000, ...(sessionId === undefined ? {} : { sid: sessionId }) };
+  return jwt.sign(claims, config.secret, {
     algorithm: config.algorithm,
     subject: userId,
     expiresIn: ttlSeconds,

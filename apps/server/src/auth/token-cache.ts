@@ -1,4 +1,4 @@
-import type { TokenVerifier } from './claims.js';
+import type { TokenFacts, TokenVerifier } from './claims.js';
 
 export interface TokenCacheOptions {
   /** Most verified tokens kept; 0 turns the cache off. */
@@ -14,7 +14,7 @@ export interface TokenCacheOptions {
 }
 
 interface Entry {
-  userId: string;
+  facts: TokenFacts;
   /** When the verdict may no longer be reused: the sooner of `exp` and the maximum age. */
   reuseUntil: number;
   /** Before this the token is not yet valid (`nbf`); a hit then verifies afresh. */
@@ -45,7 +45,7 @@ export function cachingVerifier(verify: TokenVerifier, options: TokenCacheOption
   const toleranceMs = clockToleranceSeconds * 1000;
   const entries = new Map<string, Entry>();
 
-  const remember = (token: string, userId: string) => {
+  const remember = (token: string, facts: TokenFacts) => {
     const { exp, nbf } = timeClaims(token);
     // Every accepted token has a numeric exp (claims.ts); without one, nothing is cached.
     if (typeof exp !== 'number') return;
@@ -56,19 +56,19 @@ export function cachingVerifier(verify: TokenVerifier, options: TokenCacheOption
       const oldest = entries.keys().next();
       if (oldest.done !== true) entries.delete(oldest.value);
     }
-    entries.set(token, { userId, reuseUntil, validFrom });
+    entries.set(token, { facts, reuseUntil, validFrom });
   };
 
   return async (token) => {
     const entry = entries.get(token);
     if (entry !== undefined) {
       const at = now();
-      if (at < entry.reuseUntil && at >= entry.validFrom) return { ok: true, userId: entry.userId };
+      if (at < entry.reuseUntil && at >= entry.validFrom) return { ...entry.facts, ok: true };
       // Expired, too old to trust, or not yet valid: the verifier decides, and says why.
       entries.delete(token);
     }
     const verdict = await verify(token);
-    if (verdict.ok) remember(token, verdict.userId);
+    if (verdict.ok) remember(token, verdict);
     return verdict;
   };
 }

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { TokenFacts } from '../auth/claims.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { sendError } from './errors.js';
 
@@ -20,7 +21,7 @@ async function authenticate(
   verify: TokenVerifier,
   req: Request,
   res: Response,
-): Promise<string | undefined> {
+): Promise<TokenFacts | undefined> {
   const match = BEARER.exec(req.headers.authorization ?? '');
   if (match?.[1] === undefined) {
     unauthorized(
@@ -35,7 +36,7 @@ async function authenticate(
     unauthorized(res, verdict.reason, true);
     return undefined;
   }
-  return verdict.userId;
+  return verdict;
 }
 
 function guard(
@@ -43,9 +44,10 @@ function guard(
   admit: (userId: string, req: Request, res: Response) => boolean,
 ): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    authenticate(verify, req, res).then((userId) => {
-      if (userId === undefined || !admit(userId, req, res)) return;
-      res.locals.userId = userId;
+    authenticate(verify, req, res).then((facts) => {
+      if (facts === undefined || !admit(facts.userId, req, res)) return;
+      res.locals.userId = facts.userId;
+      res.locals.sessionId = facts.sessionId;
       next();
     }, next);
   };
@@ -77,4 +79,10 @@ export function authenticatedUser(res: Response): string {
     throw new Error('authenticatedUser() called on a route without an authentication guard');
   }
   return userId;
+}
+
+/** The built-in session (sign-in) of this request's access token, if it names one. */
+export function authenticatedSession(res: Response): string | undefined {
+  const sessionId: unknown = res.locals.sessionId;
+  return typeof sessionId === 'string' ? sessionId : undefined;
 }

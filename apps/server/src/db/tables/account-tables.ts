@@ -19,9 +19,22 @@ export interface RefreshTokensTable {
   family_id: string;
   user_id: string;
   created_at: ColumnType<Date, never, never>;
+  /** The sooner of the idle lifetime's end and the session's absolute end. */
   expires_at: Date;
   spent_at: Date | null;
   revoked_at: Date | null;
+  /** The session's (the family's) facts, copied to each of its tokens (migration 0008). */
+  session_started_at: Date;
+  absolute_expires_at: Date;
+  user_agent: string | null;
+}
+
+/** Access tokens of `user_id` issued before `valid_after` are refused (migration 0008). */
+export interface TokenRevocationsTable {
+  user_id: string;
+  valid_after: Date;
+  /** The session whose tokens stay valid (the one that changed the password). */
+  except_session: string | null;
 }
 
 /** Failed logins counted per key (an account or a client address) in a fixed window. */
@@ -35,4 +48,5 @@ export interface AccountTables {
   accounts: AccountsTable;
   refresh_tokens: RefreshTokensTable;
   login_failures: LoginFailuresTable;
+  token_revocations: TokenRevocationsTable;
 }
