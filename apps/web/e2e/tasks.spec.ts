@@ -22,7 +22,11 @@ test('sign up (signed in at once), then create, edit, complete and delete a task
   await expect(page).toHaveURL(/#\/tasks$/);
   await expect(announcement(page)).toHaveText('Account created. You are signed in.');
   await expect(page.getByText('No tasks yet')).toBeVisible();
-  await expect(page.getByText(account.email)).toBeVisible();
+  await expect(page.getByRole('banner').getByText(account.email)).toBeVisible();
+  // A new account has an email to verify: the app says so, once.
+  await expect(page.getByRole('region', { name: 'Verify your email' })).toContainText(
+    `we sent a link to ${account.email}`,
+  );
 
   // Create, from the keyboard: type, Enter; the focus comes back for the next one.
   const form = page.getByRole('form', { name: 'New task' });

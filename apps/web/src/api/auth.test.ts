@@ -27,6 +27,7 @@ describe('signUp', () => {
     const account = {
       id: 'user-ann',
       email: ACCOUNT.email,
+      email_verified: false,
       created_at: '2026-01-15T09:30:00.000Z',
     };
     server.reply(

@@ -1,6 +1,7 @@
 import { exactTime, formatTime } from './format-time';
 
-function Time({ iso }: { iso: string }) {
+/** An instant as a person reads it, the exact one in `datetime` and the tooltip. */
+export function Time({ iso }: { iso: string }) {
   return (
     <time dateTime={iso} title={exactTime(iso)}>
       {formatTime(iso, Date.now())}

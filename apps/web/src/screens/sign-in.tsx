@@ -60,6 +60,9 @@ export function SignInScreen({ email, notice }: Props) {
         </button>
       </form>
       <p>
+        <Link to={{ name: 'forgot-password' }}>Forgot your password?</Link>
+      </p>
+      <p>
         No account yet? <Link to={{ name: 'sign-up' }}>Sign up</Link>
       </p>
     </section>
