@@ -2,6 +2,7 @@ import { contract, resources } from '@enclave/contract';
 import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Express } from 'express';
 import { accountSecurityRouter } from './accounts/account-security.router.js';
+import { accountMailRouter } from './accounts/account-mail.router.js';
 import { accountsRouter } from './accounts/accounts.router.js';
 import { refusingRevoked, type TokenRevocations } from './auth/token-revocations.js';
 import type { TokenVerifier } from './auth/token-verifier.js';
@@ -48,6 +49,7 @@ export interface AppDependencies {
     | 'idempotencyKeyTtlSeconds'
     | 'searchTimeoutMs'
     | 'sourceMaps'
+    | 'mail'
   >;
   logger: Logger;
   /** Made by createTokenVerifier, which may have to read a provider's key first. */
@@ -61,6 +63,11 @@ export interface AppDependencies {
   revocations: TokenRevocations;
   /** Per-user and per-address request limits (createRateLimits); without them, none. */
   rateLimits?: RateLimits;
+  /**
+   * Told after a commit that wrote to the mail outbox (the outbox sender's `wake`); without
+   * it, mails wait for a sender's periodic scan.
+   */
+  wakeOutbox?: () => void;
   /**
    * Resources served beside the registry's, declared elsewhere (the tests' fixture of every
    * field kind): their routes are served and documented like the registry's.
@@ -77,6 +84,7 @@ export function createApp({
   readiness,
   revocations,
   rateLimits,
+  wakeOutbox = () => {},
   extraResources = [],
 }: AppDependencies): Express {
   const verifyToken = refusingRevoked(verifySignature, revocations);
@@ -142,8 +150,19 @@ export function createApp({
       res.setHeader('Cache-Control', 'no-store');
       next();
     });
-    app.use(['/auth/me', '/auth/password', '/auth/sessions'], requireUser(verifyToken));
-    const accounts = accountsRouter({ db, jwt: config.jwt, accounts: config.accounts, keys });
+    app.use(['/auth/me', '/auth/sessions', '/auth/email/verification'], requireUser(verifyToken));
+    // Only the path itself: /auth/password/forgot and /auth/password/reset are for the
+    // signed-out, and app.use would match them as its sub-paths.
+    app.all('/auth/password', requireUser(verifyToken));
+    const { mail } = config;
+    const accounts = accountsRouter({
+      db,
+      jwt: config.jwt,
+      accounts: config.accounts,
+      keys,
+      mail,
+      wakeOutbox,
+    });
     const security = accountSecurityRouter({
       db,
       accounts: config.accounts,
@@ -151,6 +170,8 @@ export function createApp({
       resources: allResources,
     });
     createExpressEndpoints(authContract, { ...accounts, ...security }, app, endpointOptions);
+    const byMail = accountMailRouter({ db, mail, wakeOutbox });
+    createExpressEndpoints(accountMailContract, byMail, app, endpointOptions);
   }
   const cursors = createCursorCodec(config.cursorKey);
   const { requireIfMatch, searchTimeoutMs } = config;

@@ -112,6 +112,11 @@ describe('loadConfig defaults', () => {
       IDEMPOTENCY_KEY_TTL_SECONDS: '3600',
       SEARCH_TIMEOUT_MS: '250',
       CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
+      SMTP_URL: 'smtps://mailer:smtp-pw@smtp.example.com:465',
+      MAIL_FROM: 'Example <no-reply@example.com>',
+      APP_URL: 'https://app.example.com/',
+      PASSWORD_RESET_MINUTES: '20',
+      REQUIRE_VERIFIED_EMAIL: 'on',
     });
     expect(config).toEqual({
       environment: 'production',
@@ -169,6 +174,17 @@ describe('loadConfig defaults', () => {
       requireIfMatch: true,
       idempotencyKeyTtlSeconds: 3600,
       searchTimeoutMs: 250,
+      mail: {
+        delivery: 'smtp',
+        smtpUrl: 'smtps://mailer:smtp-pw@smtp.example.com:465',
+        smtpHost: 'smtp.example.com',
+        from: 'Example <no-reply@example.com>',
+        appUrl: 'https://app.example.com',
+        passwordResetMinutes: 20,
+        verificationHours: 48,
+        resendIntervalSeconds: 60,
+        requireVerifiedEmail: true,
+      },
       warnings: [],
     });
   });

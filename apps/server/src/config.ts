@@ -28,6 +28,12 @@ import { cursorKey } from './resources/cursor.js';
 import { LOG_LEVELS, type RequestLogLevel } from './http/request-logging.js';
 import type { ShutdownConfig } from './http/shutdown.js';
 import { integer, isParsableUrl, optional } from './env-values.js';
+import {
+  MailConfigError,
+  mailEnvShape,
+  resolveMailConfig,
+  type MailConfig,
+} from './mail/mail-config.js';
 
 export { DEVELOPMENT_JWT_SECRET, type AccountsConfig, type JwtConfig } from './auth/auth-config.js';
 
@@ -101,6 +107,7 @@ const EnvSchema = z.object({
   RESPONSE_VALIDATION: optional(z.enum(['on', 'off'])),
   REQUIRE_IF_MATCH: optional(z.enum(['on', 'off'])),
   IDEMPOTENCY_KEY_TTL_SECONDS: optional(integer(1, 30 * 86_400)),
+  ...mailEnvShape,
 });
 
 /** The environment as the schema parsed it: typed and checked, defaults not yet applied. */
@@ -162,6 +169,8 @@ export interface Config {
    * filters leave, so one account's searches are bounded apart from everyone's statements.
    */
   searchTimeoutMs: number;
+  /** Mail: how it leaves, where its links point, and the accounts' mail rules. */
+  mail: MailConfig;
   /** Things worth telling the operator at start, e.g. that a default secret is in use. */
   warnings: string[];
 }
@@ -231,6 +240,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     warnings.push('CURSOR_SECRET is not set: list cursors use a development key');
   }
+  let mail: MailConfig;
+  try {
+    const production = environment === 'production';
+    mail = resolveMailConfig(e, { production, host, port: e.PORT ?? 3000 });
+  } catch (error) {
+    if (error instanceof MailConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
   // Outside production a provider-only setup may have no secret at all; the warning says so.
   const cursorSeed = auth.jwt.secret ?? DEVELOPMENT_JWT_SECRET;
   return {
@@ -283,6 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyKeyTtlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS ?? 86_400,
     // A third of the statement timeout: a search of 200 000 rows measured ~190 ms here.
     searchTimeoutMs: e.SEARCH_TIMEOUT_MS ?? 500,
+    mail,
     warnings,
   };
 }

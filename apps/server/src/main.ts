@@ -25,6 +25,9 @@ import { createRateLimits } from './http/rate-limit/rate-limits.js';
 import { HttpDrain } from './http/shutdown.js';
 import { scheduleExpiredKeysSweep } from './idempotency/expired-keys-sweep.js';
 import { createLogger } from './logger.js';
+import { logDelivery, smtpDelivery, type Delivery } from './mail/delivery.js';
+import { mailStartMessage } from './mail/mail-config.js';
+import { createOutboxSender } from './mail/outbox-sender.js';
 
 function configOrExit(): Config {
   try {
@@ -121,7 +124,31 @@ const readiness = new Readiness({ checkDatabase: () => sql`select 1`.execute(db)
 const rateLimits = createRateLimits(config.rateLimit, logger);
 logger.info({ rate_limit: rateLimits.description }, 'rate limiting ready');
 const revocations = tokenRevocations(db, logger, { pollMs: config.revocationPollMs });
-const app = createApp({ db, config, logger, verifyToken, readiness, revocations, rateLimits });
+// Never the SMTP URL itself: it holds the password. Production without it says what is off.
+logger[config.mail.delivery === 'off' ? 'warn' : 'info'](
+  { mail: config.mail.delivery, smtp_host: config.mail.smtpHost, app_url: config.mail.appUrl },
+  mailStartMessage(config.mail),
+);
+const mailDelivery: Delivery | undefined =
+  config.mail.delivery === 'smtp' && config.mail.smtpUrl !== undefined
+    ? smtpDelivery(config.mail.smtpUrl, config.mail.from)
+    : config.mail.delivery === 'log'
+      ? logDelivery(logger)
+      : undefined;
+const outbox =
+  mailDelivery === undefined
+    ? undefined
+    : createOutboxSender({ db, delivery: mailDelivery, logger });
+const app = createApp({
+  db,
+  config,
+  logger,
+  verifyToken,
+  readiness,
+  rateLimits,
+  revocations,
+  wakeOutbox: () => outbox?.wake(),
+});
 const server = createHttpServer(app, logger, { ...config.http, bodyLimit: config.bodyLimit });
 const drain = new HttpDrain(server, readiness, logger);
 
@@ -186,6 +213,8 @@ void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
     readiness.markReady();
     logger.info({ database: description, migrations_applied: applied }, 'database ready');
     stopSweeping = scheduleExpiredKeysSweep(db, logger);
+    // Mails left by a crash, or queued while the database was away, leave now.
+    outbox?.start();
     if (config.transactionPooler) void warnOnPooledTimeouts(db, config.databaseTimeouts, logger);
   },
   (error: unknown) => {
@@ -228,6 +257,10 @@ async function stop(reason: string, exitCode = 0) {
     stopSweeping();
     stopKeepingPrivate();
     revocations.stop();
+    // A mail being sent finishes (its row marked sent) before the database closes, within
+    // moments: one left unmarked is sent again after its lease, never lost.
+    const outboxStopped = new Promise((resolve) => setTimeout(resolve, 3_000).unref());
+    await Promise.race([outbox?.stop(), outboxStopped]);
     await Promise.all([closeDatabase(db, 2_000), rateLimits.close()]);
   } catch (error) {
     logger.error({ err: error }, 'error while closing the database or Redis');

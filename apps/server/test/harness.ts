@@ -23,6 +23,7 @@ import {
   type UserConcurrencyConfig,
 } from '../src/http/user-concurrency-config.js';
 import { createLogger, type Logger } from '../src/logger.js';
+import type { MailConfig } from '../src/mail/mail-config.js';
 import { openTestDatabase } from './database.js';
 import { hs256Config } from './jwt-config.js';
 import { recording } from './sql-recorder.js';
@@ -86,7 +87,24 @@ export interface TestServerOptions {
   /** Turns rate limiting on (it is off without this), with these settings over loose ones:
    * in memory, a key prefix of the server's own. `now` and `maxKeys` tune the memory store. */
   rateLimit?: Partial<RateLimitConfig> & MemoryStoreOptions;
+  /** Mail settings over the tests' (mails to the log, links to http://app.test). */
+  mail?: Partial<MailConfig>;
+  /** The outbox sender's wake-up, when a test runs one. */
+  wakeOutbox?: () => void;
 }
+
+/** Mail as the tests have it unless told: written to the outbox, sent by no one. */
+export const TEST_MAIL: MailConfig = {
+  delivery: 'log',
+  smtpUrl: undefined,
+  smtpHost: undefined,
+  from: 'Enclave tests <no-reply@app.test>',
+  appUrl: 'http://app.test',
+  passwordResetMinutes: 30,
+  verificationHours: 48,
+  resendIntervalSeconds: 60,
+  requireVerifiedEmail: false,
+};
 
 /** A test's own throttling, loose enough that no other test's failed logins trip it. */
 const TEST_THROTTLE: AccountsConfig['throttle'] = {
@@ -172,6 +190,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       idempotencyKeyTtlSeconds: options.idempotencyKeyTtlSeconds ?? 86_400,
       searchTimeoutMs: options.searchTimeoutMs ?? 500,
       sourceMaps: options.sourceMaps ?? true,
+      mail: { ...TEST_MAIL, ...options.mail },
     },
     // As in production: a client's later requests reuse its token's verdict.
     verifyToken: await createTokenVerifier(
@@ -181,6 +200,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ),
     revocations,
     rateLimits,
+    ...(options.wakeOutbox === undefined ? {} : { wakeOutbox: options.wakeOutbox }),
     extraResources: TEST_RESOURCES as unknown as RegisteredResource[],
   });
   const server = createHttpServer(app, logger, {

@@ -72,7 +72,7 @@ export function accountMailCalls({ baseUrl, fetch, accessToken, now }: MailCalls
     /** Asks for a new verification mail for the signed-in account (one a minute at most). */
     sendVerification: () =>
       call<SendVerificationFailure>(
-        () => bearer.sendVerification(),
+        () => bearer.sendVerification({ body: {} }),
         202,
         statusesOf(accountMailRoutes.sendVerification),
       ),

@@ -25,6 +25,9 @@ export const ResetPasswordBodySchema = z
 /** The body of `POST /auth/email/verify`. */
 export const VerifyEmailBodySchema = z.object({ token: MailTokenSchema }).strict();
 
+/** The body of `POST /auth/email/verification`: the account is the bearer's, so `{}`. */
+export const SendVerificationBodySchema = z.object({}).strict();
+
 /** What a request that queues a mail answers: it is accepted, not yet delivered. */
 export const MailAcceptedSchema = z.object({ message: z.string() });
 
@@ -121,7 +124,8 @@ export const accountMailRoutes = c.router(
     sendVerification: {
       method: 'POST',
       path: '/auth/email/verification',
-      body: c.noBody(),
+      // Every POST of the API sends JSON (http/json-body.ts); this one sends `{}`.
+      body: SendVerificationBodySchema,
       summary: 'Mail a new verification link to the signed-in account',
       description:
         'One mail a minute per account at most: sooner answers 429 with `Retry-After`. An ' +
@@ -137,7 +141,7 @@ export const accountMailRoutes = c.router(
         503: error,
       },
       metadata: metadata(
-        undefined,
+        {},
         { message: VERIFICATION_SENT_MESSAGE },
         {
           ...noMail,

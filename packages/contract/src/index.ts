@@ -5,6 +5,7 @@ export {
   MAIL_UNAVAILABLE_MESSAGE,
   MailAcceptedSchema,
   ResetPasswordBodySchema,
+  SendVerificationBodySchema,
   VERIFICATION_SENT_MESSAGE,
   VerifyEmailBodySchema,
   accountMailRoutes,

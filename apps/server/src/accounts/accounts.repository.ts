@@ -41,7 +41,7 @@ export async function createAccount(
 export function findAccountByEmail(db: Db, email: string) {
   return db
     .selectFrom('accounts')
-    .select(['id', 'password_hash'])
+    .select(['id', 'password_hash', 'email_verified'])
     .where('email', '=', email)
     .executeTakeFirst();
 }

@@ -1,6 +1,7 @@
 import {
   accountRoutes,
   conflict,
+  EMAIL_NOT_VERIFIED_MESSAGE,
   errorBody,
   type Account,
   type TokenPair,
@@ -24,7 +25,10 @@ import {
 } from './accounts.repository.js';
 import { tooManyAttempts } from './attempt-answers.js';
 import { attemptPassword } from './password-attempts.js';
+import type { MailConfig } from '../mail/mail-config.js';
+import { secondsSinceLastToken } from './account-tokens.js';
 import { hashNeedsUpgrade, hashPassword, passwordMatches, spendPasswordCheck } from './password.js';
+import { queueVerificationMail } from './verification-mail.js';
 
 const s = initServer();
 
@@ -34,6 +38,10 @@ export interface AccountsDependencies {
   accounts: AccountsConfig;
   /** Where registrations with an Idempotency-Key keep their answers. */
   keys: IdempotencyKeys;
+  /** Registering sends a verification mail; REQUIRE_VERIFIED_EMAIL refuses sign-in until then. */
+  mail: MailConfig;
+  /** Tells the outbox's sender a mail was committed. */
+  wakeOutbox: () => void;
 }
 
 const loginFailed = {
@@ -47,7 +55,14 @@ const refreshFailed = {
 } as const;
 
 /** `/auth/*`: built-in accounts issuing this server's own tokens. */
-export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies) {
+export function accountsRouter({
+  db,
+  jwt,
+  accounts,
+  keys,
+  mail,
+  wakeOutbox,
+}: AccountsDependencies) {
   // Computed now so the first login for an unknown email costs no more than any other.
   void spendPasswordCheck('');
   const { throttle } = accounts;
@@ -59,8 +74,17 @@ export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies
     expires_in: accounts.accessTokenTtlSeconds,
   });
 
+  // The account and its verification mail commit together (in the Idempotency-Key's
+  // transaction when there is one).
+  const createWithMail = async (trx: Db, email: string, passwordHash: string) => {
+    const account = await createAccount(trx, email, passwordHash);
+    if (account !== 'taken') await queueVerificationMail(trx, mail, account);
+    return account;
+  };
   const register = async (on: Db, email: string, passwordHash: string) => {
-    const account = await createAccount(on, email, passwordHash);
+    const account = on.isTransaction
+      ? await createWithMail(on, email, passwordHash)
+      : await on.transaction().execute((trx) => createWithMail(trx, email, passwordHash));
     if (account === 'taken') {
       return {
         status: 409 as const,
@@ -74,7 +98,11 @@ export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies
     register: async ({ body, headers, req, res }) => {
       const passwordHash = await hashPassword(body.password);
       const key = headers['idempotency-key'];
-      if (key === undefined) return register(db, body.email, passwordHash);
+      if (key === undefined) {
+        const answer = await register(db, body.email, passwordHash);
+        wakeOutbox();
+        return answer;
+      }
       // No one owns a key before the account exists: it is the email's. The stored answer
       // holds no secret, and the password is never hashed into a fingerprint (a fast hash of
       // it would be easier to attack than the account's own): a retry's password is checked
@@ -88,7 +116,10 @@ export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies
       const outcome = await keys.run(request, (transaction) =>
         register(transaction, body.email, passwordHash),
       );
-      if (outcome.kind === 'done') return outcome.answer;
+      if (outcome.kind === 'done') {
+        wakeOutbox();
+        return outcome.answer;
+      }
       if (outcome.kind === 'replay') {
         // A replay proves the password as a sign-in does, so it is throttled as one.
         const attempt = await attemptPassword(
@@ -111,6 +142,7 @@ export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies
     login: async ({ body, req, res }) => {
       let userId: string | undefined;
       let upgrade = false;
+      let verified = false;
       const attempt = await attemptPassword(
         { db, throttle, email: body.email, address: addressKey(req.ip) },
         async () => {
@@ -126,6 +158,7 @@ export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies
           }
           userId = user.id;
           upgrade = hashNeedsUpgrade(user.password_hash);
+          verified = user.email_verified;
           return true;
         },
       );
@@ -133,6 +166,20 @@ export function accountsRouter({ db, jwt, accounts, keys }: AccountsDependencies
         return tooManyAttempts(req, res, attempt.retryAfterSeconds);
       }
       if (attempt.kind === 'wrong' || userId === undefined) return loginFailed;
+      if (mail.requireVerifiedEmail && !verified) {
+        // The password is right, so this is the owner: a fresh link (a minute apart at most),
+        // since one who cannot sign in cannot ask for it with a token.
+        const owner = userId;
+        const age = await secondsSinceLastToken(db, owner, 'email_verification');
+        if (age === undefined || age >= mail.resendIntervalSeconds) {
+          await db
+            .transaction()
+            .execute((trx) => queueVerificationMail(trx, mail, { id: owner, email: body.email }));
+          wakeOutbox();
+        }
+        req.log.info({ event: 'login_unverified', user_id: owner }, 'login refused: unverified');
+        return { status: 403, body: errorBody(403, EMAIL_NOT_VERIFIED_MESSAGE) };
+      }
       // Hashes made under weaker settings are replaced while the password is at hand.
       if (upgrade) await replacePasswordHash(db, userId, await hashPassword(body.password));
       const session = await startRefreshFamily(db, userId, accounts, req.get('user-agent'));
