@@ -92,6 +92,34 @@ async function whoIs(token: string | undefined, on = server) {
   return res.status === 200 ? body.id : res.status;
 }
 
+describe('the account through the session', () => {
+  it('changes the password, lists the sessions and signs out everywhere, with its own token', async () => {
+    const h = await signedUp();
+    const wrong = await h.session.changePassword('not the password', 'a brand new passphrase');
+    expect(wrong).toMatchObject({ ok: false, status: 401, error: { status_code: 401 } });
+    expect(await h.session.changePassword(PASSWORD, 'a brand new passphrase')).toEqual({
+      ok: true,
+    });
+    const listed = await h.session.sessions();
+    expect(listed.ok && listed.value.map(({ current }) => current)).toEqual([true]);
+    const token = await h.session.accessToken();
+    expect(await h.session.signOutEverywhere()).toEqual({ ok: true });
+    expect(h.session.getState()).toEqual({ status: 'signed-out', reason: 'signed-out' });
+    expect(await whoIs(token)).toBe(401);
+  });
+
+  it('deletes the account and is signed out after', async () => {
+    const h = await signedUp();
+    const refused = await h.session.deleteAccount('not the password');
+    expect(refused).toMatchObject({ ok: false, status: 401 });
+    expect(h.session.getState().status).toBe('signed-in');
+    expect(await h.session.deleteAccount(PASSWORD)).toEqual({ ok: true });
+    expect(h.session.getState()).toEqual({ status: 'signed-out', reason: 'signed-out' });
+    const again = await h.session.signIn(h.email, PASSWORD);
+    expect(again).toMatchObject({ ok: false, status: 401 });
+  });
+});
+
 async function refreshAnswer(refreshToken: string) {
   const res = await server.fetch('/auth/refresh', {
     method: 'POST',

@@ -223,7 +223,7 @@ export const userDataRoutes = c.router(
         'account (null for a user of an identity provider). Secrets are never part of it.',
       responses: { 200: ExportSchema, 403: error, 401: error, 429: error, 500: error, 503: error },
       metadata: metadata(
-        'user data',
+        'userData',
         undefined,
         {
           exported_at: '2026-01-16T18:02:11.000Z',
@@ -250,7 +250,7 @@ export const userDataRoutes = c.router(
         'account gets 403 and deletes it with `DELETE /auth/me` and the password instead.',
       responses: { 204: c.noBody(), 403: error, 401: error, 429: error, 500: error, 503: error },
       metadata: metadata(
-        'user data',
+        'userData',
         undefined,
         undefined,
         {

@@ -345,6 +345,7 @@ describe('routes', () => {
       'health',
       'auth',
       'accountMail',
+      'userData',
       ...Object.keys(resources),
     ]);
     expect(Object.keys(contract)).toEqual(expect.arrayContaining(['tasks', 'projects', 'notes']));

@@ -50,6 +50,7 @@ describe('POST /auth/register', () => {
     expect(reply.status).toBe(201);
     const account = reply.body as { id: string; email: string; created_at: string };
     expect(Object.keys(account).sort()).toEqual(['created_at', 'email', 'email_verified', 'id']);
+    expect(reply.body).toMatchObject({ email_verified: false });
     expect(account.id).toMatch(UUID);
     expect(account.email).toBe(`${local.toLowerCase()}@example.com`);
     expect(Date.parse(account.created_at)).toBeGreaterThan(Date.now() - 60_000);
@@ -156,7 +157,9 @@ describe('POST /auth/login', () => {
     expect(pair).toMatchObject({ token_type: 'Bearer', expires_in: 900 });
     const claims = jwt.verify(pair.access_token, server.jwt.secret!) as jwt.JwtPayload;
     expect(claims.sub).toBe(account.id);
-    expect(claims.exp! - claims.iat!).toBe(900);
+    // `iat` carries milliseconds (revocations compare with it); `exp` whole seconds.
+    expect(claims.exp! - Math.floor(claims.iat!)).toBe(900);
+    expect(claims.sid).toEqual(expect.any(String));
     expect(pair.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     const client = server.clientWithToken(pair.access_token);

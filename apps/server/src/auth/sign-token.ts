@@ -16,11 +16,16 @@ export function signAccessToken(
     // The configuration refuses accounts without a secret; reaching here is a wiring bug.
     throw new Error('No JWT_SECRET: this server does not sign tokens');
   }
-  const claims = { iat: Date.now() / 1000, ...(sessionId === undefined ? {} : { sid: sessionId }) };
+  const now = Date.now();
+  // `exp` stays whole seconds: verifiers compare it with the whole seconds of their clock.
+  const claims = {
+    iat: now / 1000,
+    exp: Math.floor(now / 1000) + ttlSeconds,
+    ...(sessionId === undefined ? {} : { sid: sessionId }),
+  };
   return jwt.sign(claims, config.secret, {
     algorithm: config.algorithm,
     subject: userId,
-    expiresIn: ttlSeconds,
     ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
     ...(config.audience === undefined ? {} : { audience: config.audience }),
   });

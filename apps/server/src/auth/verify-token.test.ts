@@ -71,8 +71,12 @@ describe('verifyAccessToken: well-formed tokens', () => {
   it('signAccessToken honours the requested lifetime', () => {
     const token = signAccessToken('user-1', config, 120);
     const payload = jwt.decode(token) as jwt.JwtPayload;
-    expect(payload.exp! - payload.iat!).toBe(120);
+    // `iat` in milliseconds (what revocations compare with), `exp` in whole seconds.
+    expect(payload.exp! - Math.floor(payload.iat!)).toBe(120);
     expect(payload.sub).toBe('user-1');
+    expect(payload.sid).toBeUndefined();
+    const inSession = jwt.decode(signAccessToken('user-1', config, 120, 'session-9'));
+    expect(inSession).toMatchObject({ sub: 'user-1', sid: 'session-9' });
   });
 
   it('accepts a hand-built HS256 token, proving the helpers below build real tokens', () => {

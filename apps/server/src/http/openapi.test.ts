@@ -85,12 +85,17 @@ describe('GET /openapi.json', () => {
       '/auth/login',
       '/auth/logout',
       '/auth/me',
+      '/auth/password',
       '/auth/refresh',
       '/auth/register',
       '/auth/password/forgot',
       '/auth/password/reset',
       '/auth/email/verify',
       '/auth/email/verification',
+      '/auth/sessions',
+      '/auth/sessions/{id}',
+      '/api/{user_id}',
+      '/api/{user_id}/export',
     ];
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
