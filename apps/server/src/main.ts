@@ -147,6 +147,7 @@ const app = createApp({
   readiness,
   revocations,
   rateLimits,
+  revocations,
   wakeOutbox: () => outbox?.wake(),
 });
 const server = createHttpServer(app, logger, { ...config.http, bodyLimit: config.bodyLimit });

@@ -2,7 +2,7 @@ import { newAccount, registered } from './support/accounts';
 import { expect, screenshot, test } from './support/fixtures';
 import { announcement, signIn, taskLink } from './support/ui';
 
-test('sign up, sign in, then create, edit, complete and delete a task', async ({
+test('sign up (signed in at once), then create, edit, complete and delete a task', async ({
   page,
   problems,
 }) => {
@@ -17,15 +17,16 @@ test('sign up, sign in, then create, edit, complete and delete a task', async ({
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign up' }).click();
 
-  // Signing up hands over to signing in, the email filled in.
-  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeFocused();
-  await expect(page.getByText(`Account created for ${account.email}`)).toBeVisible();
-  await expect(page.getByLabel('Email')).toHaveValue(account.email);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByLabel('Password').press('Enter');
+  // Signing up signs in: straight into the app, no second form to fill.
   await expect(page.getByRole('heading', { name: 'Tasks' })).toBeFocused();
+  await expect(page).toHaveURL(/#\/tasks$/);
+  await expect(announcement(page)).toHaveText('Account created. You are signed in.');
   await expect(page.getByText('No tasks yet')).toBeVisible();
-  await expect(page.getByText(account.email)).toBeVisible();
+  await expect(page.getByRole('banner').getByText(account.email)).toBeVisible();
+  // A new account has an email to verify: the app says so, once.
+  await expect(page.getByRole('region', { name: 'Verify your email' })).toContainText(
+    `we sent a link to ${account.email}`,
+  );
 
   // Create, from the keyboard: type, Enter; the focus comes back for the next one.
   const form = page.getByRole('form', { name: 'New task' });
@@ -62,10 +63,24 @@ test('sign up, sign in, then create, edit, complete and delete a task', async ({
   await expect(taskLink(page, 'Buy oat milk')).toBeVisible();
   await page.getByLabel('Status').selectOption('All');
 
-  // Delete: back to the list, which is empty again.
+  // The edit screen says when the task was made and changed, for people and machines.
   await taskLink(page, 'Buy oat milk').click();
   await expect(page.getByRole('checkbox', { name: 'Done' })).toBeChecked();
+  await expect(page.getByText(/^Created (just now|1 minute ago) · edited/)).toBeVisible();
+  const created = await page.locator('time').first().getAttribute('datetime');
+  expect(Date.now() - Date.parse(created ?? '')).toBeLessThan(120_000);
+
+  // Delete asks first; Cancel keeps the task, and the focus goes back to the button.
   await page.getByRole('button', { name: 'Delete task' }).click();
+  await expect(page.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await expect(
+    page.getByRole('group', { name: 'Delete the task “Buy oat milk”? This cannot be undone.' }),
+  ).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('button', { name: 'Delete task' })).toBeFocused();
+  // Then delete: back to the list, which is empty again.
+  await page.getByRole('button', { name: 'Delete task' }).click();
+  await page.getByRole('button', { name: 'Yes, delete' }).click();
   await expect(page.getByRole('heading', { name: 'Tasks' })).toBeFocused();
   await expect(page).toHaveURL(/#\/tasks$/);
   await expect(page.getByText('No tasks yet')).toBeVisible();
@@ -81,12 +96,12 @@ test('validation errors are shown beside their fields', async ({ page, problems 
   await page.getByRole('button', { name: 'Sign up' }).click();
   // Each message under its own field, read with it; the focus on the first to fix.
   await expect(page.getByLabel('Email')).toHaveAccessibleDescription(
-    'must be an email address such as ann@example.com',
+    'Email must be an email address such as ann@example.com',
   );
   await expect(page.getByLabel('Email')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByLabel('Email')).toBeFocused();
   await expect(page.getByLabel('Password')).toHaveAccessibleDescription(
-    /^must be 12 to 128 characters long/,
+    'Choose a password of 12 to 128 characters (spaces are fine) that is not your email address.',
   );
   await screenshot(page, 'sign-up-errors');
 
@@ -95,14 +110,14 @@ test('validation errors are shown beside their fields', async ({ page, problems 
   const form = page.getByRole('form', { name: 'New task' });
   await form.getByRole('button', { name: 'Add task' }).click();
   await expect(form.getByLabel('Title')).toHaveAccessibleDescription(
-    'must be at least 1 character',
+    'Title must be 1–200 characters',
   );
   await expect(form.getByLabel('Title')).toBeFocused();
   await form.getByLabel('Title').fill('x'.repeat(201));
   await form.getByLabel('Description').fill('fine');
   await form.getByRole('button', { name: 'Add task' }).click();
   await expect(form.getByLabel('Title')).toHaveAccessibleDescription(
-    'must be at most 200 characters',
+    'Title must be 1–200 characters',
   );
   await expect(form.getByLabel('Description')).toHaveAttribute('aria-invalid', 'false');
 
@@ -116,7 +131,7 @@ test('validation errors are shown beside their fields', async ({ page, problems 
       await expect(page.getByRole('list', { name: 'Projects' })).toContainText('Home');
   }
   await expect(projects.getByLabel('Name')).toHaveAccessibleDescription(
-    'is already the name of another of your projects',
+    'You already have a project with this name.',
   );
 
   expect(problems.failedRequests).toEqual([

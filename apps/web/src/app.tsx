@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { accountQuery } from './api/account';
 import { Announcer, useAnnounce } from './components/announcer';
 import type { SignedOutReason } from '@enclave/client';
@@ -7,8 +7,13 @@ import { Link } from './components/link';
 import { Loading } from './components/notices';
 import { UnavailableBanner } from './components/unavailable-banner';
 import { navigate, useRoute } from './router/navigation';
-import type { Route } from './router/routes';
+import type { Route, SignInReason } from './router/routes';
+import { VerifyEmailNotice } from './components/verify-email-notice';
+import { AccountScreen } from './screens/account/account-screen';
+import { ForgotPasswordScreen } from './screens/forgot-password';
 import { NotFoundScreen } from './screens/not-found-screen';
+import { ResetPasswordScreen } from './screens/reset-password';
+import { VerifyEmailScreen } from './screens/verify-email';
 import { NotesScreen } from './screens/notes-screen';
 import { ProjectsScreen } from './screens/projects-screen';
 import { SignInScreen } from './screens/sign-in';
@@ -26,10 +31,17 @@ const SIGNED_OUT_NOTICE: Record<SignedOutReason, string | undefined> = {
   'restore-failed': 'Your session could not be restored.',
 };
 
+/** What the sign-in screen says after the user's own action sent them there. */
+const AFTER_NOTICE: Record<SignInReason, string> = {
+  'account-deleted': 'Your account and all its data were deleted.',
+  'password-reset': 'Your password was changed. Sign in with the new one.',
+};
+
 const NAV = [
   { name: 'tasks', label: 'Tasks' },
   { name: 'projects', label: 'Projects' },
   { name: 'notes', label: 'Notes' },
+  { name: 'account', label: 'Account' },
 ] as const;
 
 function AccountMenu() {
@@ -59,8 +71,11 @@ function SignedInScreen({ route }: { route: Route }) {
     if (misplaced) navigate({ name: 'tasks', filters: {} }, { replace: true });
   }, [misplaced]);
   switch (route.name) {
+    // The mailed links' screens show before the session is asked (Content).
     case 'sign-in':
     case 'sign-up':
+    case 'reset-password':
+    case 'verify-email':
       return null;
     case 'tasks':
       return <TasksScreen filters={route.filters} />;
@@ -70,6 +85,10 @@ function SignedInScreen({ route }: { route: Route }) {
       return <ProjectsScreen />;
     case 'notes':
       return <NotesScreen />;
+    case 'account':
+      return <AccountScreen />;
+    case 'forgot-password':
+      return <ForgotPasswordScreen />;
     case 'not-found':
       return <NotFoundScreen path={route.path} />;
   }
@@ -77,28 +96,25 @@ function SignedInScreen({ route }: { route: Route }) {
 
 function Content({ route }: { route: Route }) {
   const state = useSessionState();
-  const [registered, setRegistered] = useState<string>();
+  // A mailed link works whoever is signed in, or no one: its token says whose it is.
+  if (route.name === 'reset-password') return <ResetPasswordScreen token={route.token} />;
+  if (route.name === 'verify-email') return <VerifyEmailScreen token={route.token} />;
   if (state.status === 'restoring') return <Loading>Restoring your session…</Loading>;
-  if (state.status === 'signed-in') return <SignedInScreen route={route} />;
-  if (route.name === 'sign-up') {
+  if (state.status === 'signed-in') {
     return (
-      <SignUpScreen
-        onRegistered={(email) => {
-          setRegistered(email);
-          navigate({ name: 'sign-in' });
-        }}
-      />
+      <>
+        <VerifyEmailNotice />
+        <SignedInScreen route={route} />
+      </>
     );
   }
+  if (route.name === 'sign-up') return <SignUpScreen />;
+  if (route.name === 'forgot-password') return <ForgotPasswordScreen />;
   // Any other address asks for a sign-in first, then shows what it names.
+  const after = route.name === 'sign-in' ? route.after : undefined;
   return (
     <SignInScreen
-      email={registered}
-      notice={
-        registered === undefined
-          ? SIGNED_OUT_NOTICE[state.reason]
-          : `Account created for ${registered}. Sign in to continue.`
-      }
+      notice={after === undefined ? SIGNED_OUT_NOTICE[state.reason] : AFTER_NOTICE[after]}
     />
   );
 }

@@ -9,7 +9,7 @@ import {
   useSyncExternalStore,
   type ReactNode,
 } from 'react';
-import type { Session, SessionState } from '@enclave/client';
+import { createClient, type Client, type Session, type SessionState } from '@enclave/client';
 import { createApi, type Api } from './api/client';
 import { retryingUnavailable } from './query-client';
 
@@ -19,7 +19,7 @@ interface Services {
   baseUrl: string;
 }
 
-const ServicesContext = createContext<Services | undefined>(undefined);
+const ServicesContext = createContext<(Services & { publicClient: Client }) | undefined>(undefined);
 const ApiContext = createContext<Api | undefined>(undefined);
 
 /** Provides the session, and the typed API of its user while someone is signed in. */
@@ -38,7 +38,12 @@ export function SessionProvider({ children, ...services }: Services & { children
     if (previousUser.current !== undefined && previousUser.current !== userId) queryClient.clear();
     previousUser.current = userId;
   }, [userId, queryClient]);
-  const value = useMemo(() => ({ session, baseUrl }), [session, baseUrl]);
+  // For what a signed-out person does (a forgotten password, a mailed link): no token. The
+  // screens show each failure as it comes, so no quiet retries either.
+  const value = useMemo(
+    () => ({ session, baseUrl, publicClient: createClient({ baseUrl, retry: false }) }),
+    [session, baseUrl],
+  );
   return (
     <ServicesContext.Provider value={value}>
       <ApiContext.Provider value={api}>{children}</ApiContext.Provider>
@@ -46,10 +51,15 @@ export function SessionProvider({ children, ...services }: Services & { children
   );
 }
 
-function useServices(): Services {
+function useServices(): Services & { publicClient: Client } {
   const services = useContext(ServicesContext);
   if (services === undefined) throw new Error('useServices outside <SessionProvider>');
   return services;
+}
+
+/** The typed client without a token, for the routes anyone may call. */
+export function usePublicClient(): Client {
+  return useServices().publicClient;
 }
 
 export function useSession(): Session {

@@ -159,6 +159,7 @@ export function accountsRouter({
           userId = user.id;
           verified = user.email_verified;
           upgrade = hashNeedsUpgrade(user.password_hash);
+          verified = user.email_verified;
           return true;
         },
       );

@@ -139,7 +139,14 @@ describe('a request from an allowed origin', () => {
       expect(res.headers.get(name)).not.toBeNull();
       expect(exposed).toContain(name);
     }
-    for (const name of ['etag', 'idempotent-replayed', 'retry-after', 'location']) {
+    for (const name of [
+      'etag',
+      'idempotent-replayed',
+      'retry-after',
+      'location',
+      'content-disposition',
+      'www-authenticate',
+    ]) {
       expect(exposed).toContain(name);
     }
   });
@@ -148,6 +155,8 @@ describe('a request from an allowed origin', () => {
     const res = await on.fetch(`/api/${newUserId()}/tasks`, { headers: { origin: APP } });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ status_code: 401 });
+    // A refused token says so in WWW-Authenticate, which the page can read.
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(res.headers.get('access-control-allow-origin')).toBe(APP);
     expect(res.headers.get('access-control-expose-headers')).toBe(EXPOSED_HEADERS);
   });

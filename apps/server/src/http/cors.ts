@@ -14,8 +14,11 @@ export const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE';
 export const ALLOWED_HEADERS =
   'Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id';
 /** The response headers a page's script may read besides the CORS-safelisted ones. */
+// Content-Disposition names the export's file; WWW-Authenticate tells a refused token apart
+// from a refused password on the routes that check one (the web app reads both).
 export const EXPOSED_HEADERS =
-  'ETag, Idempotent-Replayed, X-Request-Id, Retry-After, RateLimit, RateLimit-Policy, Location';
+  'ETag, Idempotent-Replayed, X-Request-Id, Retry-After, RateLimit, RateLimit-Policy, Location, ' +
+  'Content-Disposition, WWW-Authenticate';
 /** Seconds a browser may reuse a preflight's answer (Chromium caps it at 7200). */
 export const PREFLIGHT_MAX_AGE_SECONDS = 600;
 

@@ -29,6 +29,20 @@ export function baseUrl(): string {
   return url;
 }
 
+// Set by global-setup.ts too: the folder the run's SMTP server writes each mail it receives to.
+const MAILBOX_VARIABLE = 'ENCLAVE_E2E_MAILBOX';
+
+export function publishMailbox(folder: string): void {
+  process.env[MAILBOX_VARIABLE] = folder;
+}
+
+/** The folder of the mails the server sent (support/mailbox.ts). */
+export function mailboxFolder(): string {
+  const folder = process.env[MAILBOX_VARIABLE];
+  if (folder === undefined) throw new Error('no mailbox: run the tests with `npm run test:e2e`');
+  return folder;
+}
+
 function given(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }

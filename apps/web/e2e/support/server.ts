@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,19 +19,31 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
+export interface ServerOptions {
+  /** A PostgreSQL database; none: an embedded one in a folder of its own. */
+  databaseUrl: string | undefined;
+  /** Where the server sends its mail (support/mailbox.ts). */
+  smtpUrl: string;
+}
+
 /**
  * Starts `node apps/server/dist/main.js` on a free port, on `databaseUrl` or else an embedded
  * database in a folder of its own, and resolves once `/readyz` says it is ready.
  */
-export async function startServer(databaseUrl: string | undefined): Promise<RunningServer> {
+export async function startServer({ databaseUrl, smtpUrl }: ServerOptions): Promise<RunningServer> {
   const dataDir = databaseUrl === undefined ? mkdtempSync(join(tmpdir(), 'enclave-e2e-')) : '';
+  // The links in its mails name the app's address, so the port is chosen before it starts.
+  const chosenPort = await freePort();
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: ROOT,
     env: {
       PATH: SEARCH_PATH,
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
-      PORT: '0',
+      PORT: String(chosenPort),
+      APP_URL: `http://127.0.0.1:${chosenPort}`,
+      SMTP_URL: smtpUrl,
+      MAIL_FROM: 'Enclave <no-reply@example.com>',
       LOG_LEVEL: 'info',
       REQUEST_LOG_LEVEL: 'silent',
       JWT_SECRET: randomBytes(48).toString('base64'),
@@ -103,6 +116,18 @@ async function untilReady(baseUrl: string, exited: Promise<void>): Promise<void>
     await delay(100);
   }
   throw new Error(`the server at ${baseUrl} did not become ready`);
+}
+
+/** A port free now (the OS's choice); the server takes it moments later. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -50,15 +50,38 @@ describe('fieldErrors', () => {
       { path: 'query.limit', message: 'not a form field' },
       { path: 'body', message: 'the body as a whole' },
     ]);
+    // Without the form's texts: the field's name begins the sentence.
     expect(fieldErrors(refused)).toEqual({
-      title: 'must be at least 1 character',
-      project_id: 'must be the id of one of your projects',
+      title: 'Title must be at least 1 character',
+      project_id: 'Project id must be the id of one of your projects',
     });
+  });
+
+  it('says it as the form speaks of its fields: their rule, their conflict, their label', () => {
+    const texts = {
+      title: { label: 'Title', rule: 'Title must be 1–200 characters' },
+      project_id: { label: 'Project' },
+    };
+    const refused = error(400, [
+      { path: 'body.title', message: 'must be at most 200 characters' },
+      { path: 'body.project_id', message: 'must be the id of one of your projects' },
+    ]);
+    expect(fieldErrors(refused, texts)).toEqual({
+      title: 'Title must be 1–200 characters',
+      project_id: 'Project must be the id of one of your projects',
+    });
+    // A message that is not the length rule is kept (after the label), not hidden by the rule.
+    const odd = error(400, [{ path: 'body.title', message: 'must not hold a NUL character' }]);
+    expect(fieldErrors(odd, texts)).toEqual({ title: 'Title must not hold a NUL character' });
   });
 
   it('maps a 409 that names a field (a project name taken)', () => {
     const taken = error(409, [{ path: 'body.name', message: 'is already taken' }]);
-    expect(fieldErrors(taken)).toEqual({ name: 'is already taken' });
+    expect(fieldErrors(taken)).toEqual({ name: 'Name is already taken' });
+    const texts = { name: { label: 'Name', taken: 'You already have a project with this name.' } };
+    expect(fieldErrors(taken, texts)).toEqual({
+      name: 'You already have a project with this name.',
+    });
   });
 
   it('is empty for anything else', () => {

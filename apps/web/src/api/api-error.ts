@@ -1,4 +1,5 @@
 import type { ErrorBody } from '@enclave/client';
+import { humanMessage, type FieldTexts } from './field-messages';
 
 /** What the app does about a failed request; every screen decides from this, not from codes. */
 export type ErrorKind =
@@ -56,15 +57,16 @@ export type FieldErrors = Partial<Record<string, string>>;
 
 /**
  * The messages of an error that name body fields, one per field (the first, as the server
- * lists them in the order it checked). Query and path problems are not a form's to show.
+ * lists them in the order it checked), as `texts` says them to a person (field-messages.ts).
+ * Query and path problems are not a form's to show.
  */
-export function fieldErrors(error: unknown): FieldErrors {
+export function fieldErrors(error: unknown, texts: FieldTexts = {}): FieldErrors {
   if (!(error instanceof ApiError) || error.kind !== 'invalid') return {};
   const fields: FieldErrors = {};
   for (const { path, message } of error.body?.details ?? []) {
     const [where, field] = path.split('.');
     if (where !== 'body' || field === undefined || fields[field] !== undefined) continue;
-    fields[field] = message;
+    fields[field] = humanMessage(texts[field], field, message, error.status);
   }
   return fields;
 }

@@ -1,7 +1,7 @@
 import { createSession } from '@enclave/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api-error';
-import { register, signIn } from './auth';
+import { signIn, signUp } from './auth';
 import { errorBody, fakeServer, tokenFor } from './fake-server';
 
 // The screens' sign-up and sign-in over the client's session: its answers as ApiErrors.
@@ -21,28 +21,43 @@ afterEach(() => {
 
 const session = () => createSession({ baseUrl: 'http://api.test' });
 
-describe('register', () => {
-  it('creates the account without signing in', async () => {
+describe('signUp', () => {
+  it('creates the account and signs in with it', async () => {
     const s = session();
     const account = {
       id: 'user-ann',
       email: ACCOUNT.email,
+      email_verified: false,
       created_at: '2026-01-15T09:30:00.000Z',
     };
-    server.reply({ status: 201, body: account });
-    expect(await register(s, ACCOUNT)).toEqual(account);
-    expect(server.sent.map(({ url }) => url.pathname)).toEqual(['/auth/register']);
-    expect(s.getState()).toEqual({ status: 'signed-out', reason: 'none' });
+    server.reply(
+      { status: 201, body: account },
+      {
+        status: 200,
+        body: {
+          access_token: tokenFor('user-ann'),
+          refresh_token: 'refresh-1',
+          token_type: 'Bearer',
+          expires_in: 900,
+        },
+      },
+    );
+    await signUp(s, ACCOUNT);
+    expect(server.sent.map(({ url }) => url.pathname)).toEqual(['/auth/register', '/auth/login']);
+    expect(s.getState()).toEqual({ status: 'signed-in', userId: 'user-ann' });
   });
 
-  it('rejects with the field errors of a 409 or a 400', async () => {
+  it('rejects with the field errors of a 409 or a 400, staying signed out', async () => {
+    const s = session();
     server.reply({
       status: 409,
       body: errorBody(409, 'taken', [{ path: 'body.email', message: 'Already registered' }]),
     });
-    const failure = await register(session(), ACCOUNT).catch((error: unknown) => error);
+    const failure = await signUp(s, ACCOUNT).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApiError);
     expect(failure).toMatchObject({ status: 409, kind: 'invalid' });
+    expect(server.sent).toHaveLength(1);
+    expect(s.getState()).toEqual({ status: 'signed-out', reason: 'none' });
   });
 });
 

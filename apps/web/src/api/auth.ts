@@ -1,6 +1,5 @@
 import {
   SessionError,
-  type Account,
   type ErrorBody,
   type LoginBody,
   type RegisterBody,
@@ -37,18 +36,14 @@ async function settled<T>(request: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates an account without signing in (the user does next, with the same details). */
-export async function register(
-  session: Pick<Session, 'register'>,
-  body: RegisterBody,
-): Promise<Account> {
-  const result = await settled(() => session.register(body.email, body.password));
-  if (!result.ok) throw failed(result);
-  return result.account;
-}
-
 /** Signs in; a wrong password and the like reject with the API's error. */
 export async function signIn(session: Pick<Session, 'signIn'>, body: LoginBody): Promise<void> {
   const result = await settled(() => session.signIn(body.email, body.password));
+  if (!result.ok) throw failed(result);
+}
+
+/** Creates an account and signs in with it: a new user lands in the app, not on a form. */
+export async function signUp(session: Pick<Session, 'signUp'>, body: RegisterBody): Promise<void> {
+  const result = await settled(() => session.signUp(body.email, body.password));
   if (!result.ok) throw failed(result);
 }

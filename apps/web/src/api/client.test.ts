@@ -54,6 +54,31 @@ describe('createApi', () => {
     expect(tokens.signOutLocally).not.toHaveBeenCalled();
   });
 
+  it("leaves a password's 401 to the caller: not repeated (a second failed attempt), no sign-out", async () => {
+    const { api, tokens } = setup();
+    const checked = () =>
+      api.call((client) => client.notes.list({ params: { user_id: 'u' } }), {
+        checksPassword: true,
+      });
+    server.reply({ status: 401, body: errorBody(401, 'The password is incorrect') });
+    expect((await checked()).status).toBe(401);
+    expect(server.sent).toHaveLength(1);
+    expect(tokens.refresh).not.toHaveBeenCalled();
+    expect(tokens.signOutLocally).not.toHaveBeenCalled();
+
+    // A refused token says so (WWW-Authenticate): refreshed and repeated as ever.
+    server.reply(
+      {
+        status: 401,
+        body: errorBody(401, 'expired'),
+        headers: { 'www-authenticate': 'Bearer realm="enclave", error="invalid_token"' },
+      },
+      { status: 200, body: empty },
+    );
+    expect((await checked()).status).toBe(200);
+    expect(tokens.refresh).toHaveBeenCalledTimes(1);
+  });
+
   it('ends the session when even a fresh token is refused', async () => {
     const { list, tokens } = setup();
     server.reply(

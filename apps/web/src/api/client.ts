@@ -32,7 +32,25 @@ export interface Api {
    * network, a wrong clock), and the user should not see that. No answer at all rejects with
    * an ApiError of status 0.
    */
-  call<A extends Answer>(request: (client: Client) => Promise<A>): Promise<A>;
+  call<A extends Answer>(
+    request: (client: Client) => Promise<A>,
+    options?: CallOptions,
+  ): Promise<A>;
+  /**
+   * GETs `path` with a current access token as a plain Response, for what the typed client
+   * would parse into objects but the app wants as bytes (a download). The same 401 handling.
+   */
+  fetchRaw(path: string, init?: { signal?: AbortSignal }): Promise<Response>;
+}
+
+export interface CallOptions {
+  /**
+   * The request proves a password (change it, delete the account): its 401 may be the
+   * password's ("The password is incorrect"), which must not be sent twice (each counts as a
+   * failed sign-in) nor end the session. Only a 401 that says the token was refused
+   * (`WWW-Authenticate`) is refreshed and repeated.
+   */
+  checksPassword?: boolean;
 }
 
 export interface ApiOptions {
@@ -78,16 +96,37 @@ export function createApi({ baseUrl, userId, tokens }: ApiOptions): Api {
     }
   }
 
+  async function once<A extends { status: number; headers: Headers }>(
+    send: () => Promise<A>,
+    { checksPassword = false }: CallOptions = {},
+  ): Promise<A> {
+    const answer = await send();
+    if (answer.status !== 401) return answer;
+    if (checksPassword && answer.headers.get('www-authenticate') === null) return answer;
+    await tokenFrom(tokens.refresh);
+    const retried = await send();
+    if (retried.status === 401) await tokens.signOutLocally('expired');
+    return retried;
+  }
+
+  const root = baseUrl.replace(/\/+$/, '');
+  async function sendRaw(path: string, signal: AbortSignal | undefined): Promise<Response> {
+    const token = await tokenFrom(tokens.accessToken);
+    try {
+      return await fetch(`${root}${path}`, {
+        headers: { authorization: `Bearer ${token}` },
+        ...(signal === undefined ? {} : { signal }),
+      });
+    } catch (error) {
+      if (isAbort(error)) throw error;
+      throw new ApiError(0, undefined);
+    }
+  }
+
   return {
     userId,
-    async call(request) {
-      const answer = await send(request);
-      if (answer.status !== 401) return answer;
-      await tokenFrom(tokens.refresh);
-      const retried = await send(request);
-      if (retried.status === 401) await tokens.signOutLocally('expired');
-      return retried;
-    },
+    call: (request, options) => once(() => send(request), options),
+    fetchRaw: (path, init = {}) => once(() => sendRaw(path, init.signal)),
   };
 }
 

@@ -1,4 +1,10 @@
-import { createOnce, ifUnchanged, type Note, type NoteCreate } from '@enclave/client';
+import {
+  createOnce,
+  ifUnchanged,
+  type Note,
+  type NoteCreate,
+  type NotePatch,
+} from '@enclave/client';
 import { infiniteQueryOptions, mutationOptions, type QueryClient } from '@tanstack/react-query';
 import { retryWrite } from './api-error';
 import { removeFromLists, replaceInLists } from './cache';
@@ -63,15 +69,21 @@ export function createNoteMutation(api: Api, queryClient: QueryClient) {
   });
 }
 
-/** Pins or unpins a note as it was read (412 if it changed since). */
-export function pinNoteMutation(api: Api, queryClient: QueryClient) {
+/** A change to a note as it was read: `note` carries the version it is based on. */
+export interface UpdateNote {
+  note: Note;
+  changes: NotePatch;
+}
+
+/** Edits or (un)pins a note as it was read (412 if it changed since). */
+export function updateNoteMutation(api: Api, queryClient: QueryClient) {
   return mutationOptions({
-    mutationKey: ['notes', api.userId, 'pin'],
-    mutationFn: async ({ note, pinned }: { note: Note; pinned: boolean }) => {
+    mutationKey: ['notes', api.userId, 'update'],
+    mutationFn: async ({ note, changes }: UpdateNote) => {
       const answer = await api.call((client) =>
         client.notes.patch({
           params: { user_id: api.userId, id: note.id },
-          body: { pinned },
+          body: changes,
           headers: ifUnchanged(note),
         }),
       );

@@ -7,8 +7,9 @@ import {
 } from '@enclave/client';
 import { infiniteQueryOptions, mutationOptions, type QueryClient } from '@tanstack/react-query';
 import { retryWrite } from './api-error';
-import { replaceInLists } from './cache';
+import { removeFromLists, replaceInLists } from './cache';
 import { expectStatus, type Api } from './client';
+import { taskKeys } from './tasks';
 
 /** The API's largest page: few people have more projects, so one page is usually all. */
 export const PROJECT_PAGE_SIZE = 100;
@@ -94,6 +95,35 @@ export function updateProjectMutation(api: Api, queryClient: QueryClient) {
     onSuccess: (project) => {
       replaceInLists(queryClient, projectKeys.lists(api.userId), 'projects', project);
       return queryClient.invalidateQueries({ queryKey: projectKeys.lists(api.userId) });
+    },
+  });
+}
+
+/**
+ * Deletes a project unless it changed since it was read (412). Its tasks stay, in no project
+ * (the database sets their project_id to null), so the task lists are read again too.
+ */
+export function deleteProjectMutation(api: Api, queryClient: QueryClient) {
+  return mutationOptions({
+    mutationKey: ['projects', api.userId, 'delete'],
+    mutationFn: async (project: Project) => {
+      const answer = await api.call((client) =>
+        client.projects.remove({
+          params: { user_id: api.userId, id: project.id },
+          headers: ifUnchanged(project),
+        }),
+      );
+      // Gone either way: a 404 is a delete made elsewhere, or a retried one that had worked.
+      expectStatus(answer, 204, 404);
+      return project;
+    },
+    retry: retryWrite,
+    onSuccess: async (project) => {
+      removeFromLists(queryClient, projectKeys.lists(api.userId), 'projects', project.id);
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: projectKeys.lists(api.userId) }),
+        queryClient.invalidateQueries({ queryKey: taskKeys.all(api.userId) }),
+      ]);
     },
   });
 }

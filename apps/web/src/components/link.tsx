@@ -1,8 +1,8 @@
 import type { AnchorHTMLAttributes } from 'react';
-import { hrefOf, type Route } from '../router/routes';
+import { hrefOf, type Target } from '../router/routes';
 
 type Props = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & {
-  to: Exclude<Route, { name: 'not-found' }>;
+  to: Target;
 };
 
 /** A plain link to a screen: the browser's own navigation, so it opens in a new tab too. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hrefOf, parseRoute, TASK_SORTS } from './routes';
+import { appPath, hrefOf, parseLocation, parseRoute, TASK_SORTS } from './routes';
 
 describe('parseRoute', () => {
   it.each([
@@ -58,5 +58,42 @@ describe('hrefOf', () => {
   it('offers every sort the API takes for tasks, newest first by default', () => {
     expect(TASK_SORTS[0]?.value).toBe('-created_at');
     expect(new Set(TASK_SORTS.map(({ value }) => value)).size).toBe(TASK_SORTS.length);
+  });
+});
+
+describe('parseLocation', () => {
+  const at = (address: string) => parseLocation(new URL(address, 'https://app.example'));
+
+  it('opens a mailed link by its path, with its token', () => {
+    expect(at('/reset-password?token=abc')).toEqual({ name: 'reset-password', token: 'abc' });
+    expect(at('/verify-email?token=x%2By')).toEqual({ name: 'verify-email', token: 'x+y' });
+    // The app served under a folder (APP_URL=https://host/app) works the same.
+    expect(at('/app/verify-email/?token=t')).toEqual({ name: 'verify-email', token: 't' });
+    // No token: the screen says the link is incomplete rather than sending nothing.
+    expect(at('/reset-password')).toEqual({ name: 'reset-password', token: '' });
+  });
+
+  it('lets a hash route win, so a link clicked on a mailed screen goes where it says', () => {
+    expect(at('/reset-password?token=abc#/sign-in')).toEqual({ name: 'sign-in' });
+    expect(at('/reset-password?token=abc#/')).toEqual({ name: 'reset-password', token: 'abc' });
+    expect(at('/#/notes')).toEqual({ name: 'notes' });
+    expect(at('/')).toEqual({ name: 'tasks', filters: {} });
+  });
+
+  it('knows why the sign-in screen shows, and ignores what it does not know', () => {
+    expect(at('/#/sign-in?after=account-deleted')).toEqual({
+      name: 'sign-in',
+      after: 'account-deleted',
+    });
+    expect(at('/#/sign-in?after=whatever')).toEqual({ name: 'sign-in' });
+    expect(hrefOf({ name: 'sign-in', after: 'password-reset' })).toBe(
+      '#/sign-in?after=password-reset',
+    );
+  });
+
+  it('finds the app under a mailed path', () => {
+    expect(appPath('/reset-password')).toBe('/');
+    expect(appPath('/app/verify-email/')).toBe('/app/');
+    expect(appPath('/')).toBe('/');
   });
 });

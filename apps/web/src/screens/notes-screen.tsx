@@ -1,6 +1,6 @@
 import type { Note } from '@enclave/client';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, fieldErrors, formError } from '../api/api-error';
 import { newIdempotencyKey } from '@enclave/client';
 import {
@@ -8,9 +8,12 @@ import {
   deleteNoteMutation,
   noteKeys,
   noteListQuery,
-  pinNoteMutation,
+  updateNoteMutation,
   type NoteFilters,
 } from '../api/notes';
+import { FORM_TEXTS } from '../api/form-texts';
+import { ConfirmDelete } from '../components/confirm-delete';
+import { Timestamps } from '../components/timestamps';
 import { useAnnounce } from '../components/announcer';
 import { TextAreaField } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notices';
@@ -26,7 +29,7 @@ function NoteCreateForm() {
   const announce = useAnnounce();
   const form = useRef<HTMLFormElement>(null);
   const create = useMutation(createNoteMutation(api, queryClient));
-  const errors = fieldErrors(create.error);
+  const errors = fieldErrors(create.error, FORM_TEXTS.note);
   useFocusFirstError(form, create.error);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -65,11 +68,76 @@ function NoteCreateForm() {
   );
 }
 
+function NoteEditForm({ note, onDone }: { note: Note; onDone: () => void }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const announce = useAnnounce();
+  const form = useRef<HTMLFormElement>(null);
+  const update = useMutation(updateNoteMutation(api, queryClient));
+  const errors = fieldErrors(update.error, FORM_TEXTS.note);
+  useFocusFirstError(form, update.error);
+  useEffect(() => {
+    form.current?.querySelector('textarea')?.focus();
+  }, []);
+  const changedElsewhere =
+    update.error instanceof ApiError && update.error.kind === 'changed-elsewhere';
+
+  const save = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (update.isPending) return;
+    const body = textOf(new FormData(event.currentTarget), 'body');
+    if (body === note.body) {
+      onDone();
+      return;
+    }
+    update.mutate(
+      { note, changes: { body } },
+      {
+        onSuccess: () => {
+          announce('Note saved');
+          onDone();
+        },
+        onError: (failure) => {
+          // An old copy: read the list again; the user's text stays in the form meanwhile.
+          if (failure instanceof ApiError && failure.kind === 'changed-elsewhere') {
+            void queryClient.invalidateQueries({ queryKey: noteKeys.lists(api.userId) });
+          }
+        },
+      },
+    );
+  };
+
+  const problem = changedElsewhere
+    ? 'Changed elsewhere: this note was edited in another tab. Cancel to see its current text.'
+    : formError(update.error, ['body']);
+  return (
+    <form ref={form} onSubmit={save} noValidate aria-label="Edit note">
+      {problem === undefined ? null : <ErrorNotice>{problem}</ErrorNotice>}
+      <TextAreaField
+        label="Note"
+        name="body"
+        rows={4}
+        defaultValue={note.body}
+        error={errors.body}
+      />
+      <div className="actions">
+        <button type="submit" aria-disabled={update.isPending}>
+          {update.isPending ? 'Saving…' : 'Save note'}
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function NoteRow({ note }: { note: Note }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const announce = useAnnounce();
-  const pin = useMutation(pinNoteMutation(api, queryClient));
+  const [editing, setEditing] = useState(false);
+  const pin = useMutation(updateNoteMutation(api, queryClient));
   const remove = useMutation(deleteNoteMutation(api, queryClient));
   const error = pin.error ?? remove.error;
   const onError = (failure: unknown) => {
@@ -83,12 +151,28 @@ function NoteRow({ note }: { note: Note }) {
       ? 'Changed elsewhere: this note was edited in another tab, so it was reloaded. Try again.'
       : formError(error);
   const excerpt = note.body.length > 40 ? `${note.body.slice(0, 40)}…` : note.body;
+  const edit = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    // Back from the form: the focus returns to the button that opened it.
+    if (!editing && wasEditing.current) edit.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
+
+  if (editing) {
+    return (
+      <li className={note.pinned ? 'note-row pinned' : 'note-row'}>
+        <NoteEditForm note={note} onDone={() => setEditing(false)} />
+      </li>
+    );
+  }
   return (
     <li className={note.pinned ? 'note-row pinned' : 'note-row'}>
       <p className="note-body">
         {note.pinned ? <span className="tag">Pinned</span> : null}
         {note.body}
       </p>
+      <Timestamps item={note} />
       {problem === undefined ? null : (
         <p className="field-error" role="alert">
           {problem}
@@ -103,7 +187,7 @@ function NoteRow({ note }: { note: Note }) {
           onClick={() =>
             !pin.isPending &&
             pin.mutate(
-              { note, pinned: !note.pinned },
+              { note, changes: { pinned: !note.pinned } },
               {
                 onSuccess: (changed) => announce(changed.pinned ? 'Note pinned' : 'Note unpinned'),
                 onError,
@@ -114,17 +198,24 @@ function NoteRow({ note }: { note: Note }) {
           Pin
         </button>
         <button
+          ref={edit}
           type="button"
-          className="danger"
-          aria-label={`Delete note: ${excerpt}`}
-          aria-disabled={remove.isPending}
-          onClick={() =>
-            !remove.isPending &&
-            remove.mutate(note, { onSuccess: () => announce('Note deleted'), onError })
-          }
+          className="secondary"
+          aria-label={`Edit note: ${excerpt}`}
+          onClick={() => setEditing(true)}
         >
-          Delete
+          Edit
         </button>
+        <ConfirmDelete
+          label="Delete"
+          accessibleLabel={`Delete note: ${excerpt}`}
+          question="Delete this note? This cannot be undone."
+          pending={remove.isPending}
+          // The promise, not mutate's callbacks: the row unmounts once the note is gone.
+          onConfirm={() =>
+            void remove.mutateAsync(note).then(() => announce('Note deleted'), onError)
+          }
+        />
       </div>
     </li>
   );

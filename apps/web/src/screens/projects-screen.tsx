@@ -1,9 +1,18 @@
 import type { Project } from '@enclave/client';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { useRef, type FormEvent } from 'react';
-import { fieldErrors, formError } from '../api/api-error';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { ApiError, fieldErrors, formError } from '../api/api-error';
+import { FORM_TEXTS } from '../api/form-texts';
 import { newIdempotencyKey } from '@enclave/client';
-import { createProjectMutation, projectListQuery, updateProjectMutation } from '../api/projects';
+import {
+  createProjectMutation,
+  deleteProjectMutation,
+  projectKeys,
+  projectListQuery,
+  updateProjectMutation,
+} from '../api/projects';
+import { ConfirmDelete } from '../components/confirm-delete';
+import { Timestamps } from '../components/timestamps';
 import { useAnnounce } from '../components/announcer';
 import { TextAreaField, TextField } from '../components/field';
 import { Link } from '../components/link';
@@ -21,7 +30,7 @@ function ProjectCreateForm() {
   const announce = useAnnounce();
   const form = useRef<HTMLFormElement>(null);
   const create = useMutation(createProjectMutation(api, queryClient));
-  const errors = fieldErrors(create.error);
+  const errors = fieldErrors(create.error, FORM_TEXTS.project);
   useFocusFirstError(form, create.error);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -65,11 +74,96 @@ function ProjectCreateForm() {
   );
 }
 
+function ProjectEditForm({ project, onDone }: { project: Project; onDone: () => void }) {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const announce = useAnnounce();
+  const form = useRef<HTMLFormElement>(null);
+  const update = useMutation(updateProjectMutation(api, queryClient));
+  const errors = fieldErrors(update.error, FORM_TEXTS.project);
+  useFocusFirstError(form, update.error);
+  useEffect(() => {
+    form.current?.querySelector('input')?.focus();
+  }, []);
+
+  const save = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (update.isPending) return;
+    const data = new FormData(event.currentTarget);
+    const edited = { name: textOf(data, 'name'), description: textOrNull(data.get('description')) };
+    const changes = Object.fromEntries(
+      Object.entries(edited).filter(
+        ([field, value]) => project[field as keyof typeof edited] !== value,
+      ),
+    );
+    if (Object.keys(changes).length === 0) {
+      onDone();
+      return;
+    }
+    update.mutate(
+      { project, changes },
+      {
+        onSuccess: (changed) => {
+          announce(`Project “${changed.name}” saved`);
+          onDone();
+        },
+        onError: (failure) => {
+          if (failure instanceof ApiError && failure.kind === 'changed-elsewhere') {
+            void queryClient.invalidateQueries({ queryKey: projectKeys.lists(api.userId) });
+          }
+        },
+      },
+    );
+  };
+
+  const changedElsewhere =
+    update.error instanceof ApiError && update.error.kind === 'changed-elsewhere';
+  const problem = changedElsewhere
+    ? 'Changed elsewhere: this project was edited in another tab. Cancel to see it as it is now.'
+    : formError(update.error, ['name', 'description']);
+  return (
+    <form ref={form} onSubmit={save} noValidate aria-label={`Edit project ${project.name}`}>
+      {problem === undefined ? null : <ErrorNotice>{problem}</ErrorNotice>}
+      <TextField
+        label="Name"
+        name="name"
+        autoComplete="off"
+        defaultValue={project.name}
+        error={errors.name}
+      />
+      <TextAreaField
+        label="Description (optional)"
+        name="description"
+        rows={2}
+        defaultValue={project.description ?? ''}
+        error={errors.description}
+      />
+      <div className="actions">
+        <button type="submit" aria-disabled={update.isPending}>
+          {update.isPending ? 'Saving…' : 'Save project'}
+        </button>
+        <button type="button" className="secondary" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function ProjectRow({ project }: { project: Project }) {
   const api = useApi();
   const queryClient = useQueryClient();
   const announce = useAnnounce();
+  const [editing, setEditing] = useState(false);
   const update = useMutation(updateProjectMutation(api, queryClient));
+  const remove = useMutation(deleteProjectMutation(api, queryClient));
+  const edit = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    // Back from the form: the focus returns to the button that opened it.
+    if (!editing && wasEditing.current) edit.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
   const archive = () =>
     !update.isPending &&
     update.mutate(
@@ -79,13 +173,32 @@ function ProjectRow({ project }: { project: Project }) {
           announce(`Project “${changed.name}” ${changed.archived ? 'archived' : 'restored'}`),
       },
     );
-  const problem = formError(update.error);
+  // Through the promise, not mutate's callbacks: the row leaves the list (and unmounts) as
+  // soon as the delete succeeds, and mutate's callbacks do not run for an unmounted row.
+  const destroy = () =>
+    remove.mutateAsync(project).then(
+      () => announce(`Project “${project.name}” deleted`),
+      (failure: unknown) => {
+        if (failure instanceof ApiError && failure.kind === 'changed-elsewhere') {
+          void queryClient.invalidateQueries({ queryKey: projectKeys.lists(api.userId) });
+        }
+      },
+    );
+  if (editing) {
+    return (
+      <li className="project-row">
+        <ProjectEditForm project={project} onDone={() => setEditing(false)} />
+      </li>
+    );
+  }
+  const problem = formError(update.error ?? remove.error);
   return (
     <li className="project-row">
       <div>
         <strong>{project.name}</strong>
         {project.archived ? <span className="tag">archived</span> : null}
         {project.description === null ? null : <p className="muted">{project.description}</p>}
+        <Timestamps item={project} />
         {problem === undefined ? null : (
           <p className="field-error" role="alert">
             {problem}
@@ -96,10 +209,26 @@ function ProjectRow({ project }: { project: Project }) {
         <Link to={{ name: 'tasks', filters: { projectId: project.id } }}>
           Tasks<span className="visually-hidden"> in {project.name}</span>
         </Link>
+        <button
+          ref={edit}
+          type="button"
+          className="secondary"
+          aria-label={`Edit ${project.name}`}
+          onClick={() => setEditing(true)}
+        >
+          Edit
+        </button>
         <button type="button" onClick={archive} aria-disabled={update.isPending}>
           {project.archived ? 'Restore' : 'Archive'}
           <span className="visually-hidden"> {project.name}</span>
         </button>
+        <ConfirmDelete
+          label="Delete"
+          accessibleLabel={`Delete ${project.name}`}
+          question={`Delete the project “${project.name}”? Its tasks stay, in no project.`}
+          pending={remove.isPending}
+          onConfirm={() => void destroy()}
+        />
       </div>
     </li>
   );

@@ -3,6 +3,7 @@ import type { LoginBody } from '@enclave/client';
 import { useRef, type FormEvent } from 'react';
 import { fieldErrors, formError } from '../api/api-error';
 import { signIn as signInWith } from '../api/auth';
+import { FORM_TEXTS } from '../api/form-texts';
 import { TextField } from '../components/field';
 import { Link } from '../components/link';
 import { ErrorNotice } from '../components/notices';
@@ -12,9 +13,9 @@ import { useSession } from '../session-context';
 import { textOf } from '../components/form-data';
 
 interface Props {
-  /** Filled in after signing up. */
+  /** Filled in when the user comes from a screen that knows it. */
   email?: string | undefined;
-  /** Why the user is here: just signed up, or the session ended. */
+  /** Why the user is here: the session ended, the password was reset… */
   notice?: string | undefined;
 }
 
@@ -22,7 +23,7 @@ export function SignInScreen({ email, notice }: Props) {
   const session = useSession();
   const form = useRef<HTMLFormElement>(null);
   const signIn = useMutation({ mutationFn: (body: LoginBody) => signInWith(session, body) });
-  const errors = fieldErrors(signIn.error);
+  const errors = fieldErrors(signIn.error, FORM_TEXTS.account);
   useFocusFirstError(form, signIn.error);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -58,6 +59,9 @@ export function SignInScreen({ email, notice }: Props) {
           {signIn.isPending ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
+      <p>
+        <Link to={{ name: 'forgot-password' }}>Forgot your password?</Link>
+      </p>
       <p>
         No account yet? <Link to={{ name: 'sign-up' }}>Sign up</Link>
       </p>

@@ -1,9 +1,11 @@
 import type { RegisterBody } from '@enclave/client';
-import { PASSWORD_MIN_LENGTH } from '@enclave/contract';
 import { useMutation } from '@tanstack/react-query';
 import { useRef, type FormEvent } from 'react';
 import { fieldErrors, formError } from '../api/api-error';
-import { register as registerWith } from '../api/auth';
+import { signUp } from '../api/auth';
+import { NEW_PASSWORD_RULE } from '../api/field-messages';
+import { FORM_TEXTS } from '../api/form-texts';
+import { useAnnounce } from '../components/announcer';
 import { TextField } from '../components/field';
 import { Link } from '../components/link';
 import { ErrorNotice } from '../components/notices';
@@ -12,15 +14,16 @@ import { useFocusFirstError } from '../components/use-focus-error';
 import { useSession } from '../session-context';
 import { textOf } from '../components/form-data';
 
-/** Creates an account, then hands over to sign-in with the email filled in. */
-export function SignUpScreen({ onRegistered }: { onRegistered: (email: string) => void }) {
+/** Creates an account and signs in with it: the app opens on the tasks, ready to use. */
+export function SignUpScreen() {
   const session = useSession();
+  const announce = useAnnounce();
   const form = useRef<HTMLFormElement>(null);
   const register = useMutation({
-    mutationFn: (body: RegisterBody) => registerWith(session, body),
-    onSuccess: (account) => onRegistered(account.email),
+    mutationFn: (body: RegisterBody) => signUp(session, body),
+    onSuccess: () => announce('Account created. You are signed in.'),
   });
-  const errors = fieldErrors(register.error);
+  const errors = fieldErrors(register.error, FORM_TEXTS.account);
   useFocusFirstError(form, register.error);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -48,7 +51,7 @@ export function SignUpScreen({ onRegistered }: { onRegistered: (email: string) =
           name="password"
           type="password"
           autoComplete="new-password"
-          hint={`At least ${PASSWORD_MIN_LENGTH} characters, and not your email address.`}
+          hint={NEW_PASSWORD_RULE}
           error={errors.password}
         />
         <button type="submit" aria-disabled={register.isPending}>

@@ -2,10 +2,13 @@ import type { Task } from '@enclave/client';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, fieldErrors, formError } from '../../api/api-error';
+import { FORM_TEXTS } from '../../api/form-texts';
 import { deleteTaskMutation, taskQuery, updateTaskMutation } from '../../api/tasks';
 import { useAnnounce } from '../../components/announcer';
+import { ConfirmDelete } from '../../components/confirm-delete';
 import { SelectField, TextAreaField, TextField } from '../../components/field';
 import { ChangedElsewhere, ErrorNotice } from '../../components/notices';
+import { Timestamps } from '../../components/timestamps';
 import { useFocusFirstError } from '../../components/use-focus-error';
 import { navigate } from '../../router/navigation';
 import { useApi } from '../../session-context';
@@ -32,7 +35,7 @@ export function TaskEditor({ task }: { task: Task }) {
   const remove = useMutation(deleteTaskMutation(api, queryClient));
   const error = update.error ?? remove.error;
   const changedElsewhere = error instanceof ApiError && error.kind === 'changed-elsewhere';
-  const errors = fieldErrors(update.error);
+  const errors = fieldErrors(update.error, FORM_TEXTS.task);
   useFocusFirstError(form, update.error);
 
   const save = (event: FormEvent<HTMLFormElement>) => {
@@ -109,11 +112,15 @@ export function TaskEditor({ task }: { task: Task }) {
         <button type="submit" aria-disabled={update.isPending}>
           {update.isPending ? 'Saving…' : 'Save'}
         </button>
-        <button type="button" className="danger" onClick={destroy} aria-disabled={remove.isPending}>
-          {remove.isPending ? 'Deleting…' : 'Delete task'}
-        </button>
+        <ConfirmDelete
+          label="Delete task"
+          question={`Delete the task “${base.title}”? This cannot be undone.`}
+          pending={remove.isPending}
+          onConfirm={destroy}
+        />
         {saved ? <span className="muted">Saved.</span> : null}
       </div>
+      <Timestamps item={base} />
     </form>
   );
 }

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef, type FormEvent } from 'react';
 import { fieldErrors, formError } from '../../api/api-error';
 import { newIdempotencyKey } from '@enclave/client';
+import { FORM_TEXTS } from '../../api/form-texts';
 import { createTaskMutation } from '../../api/tasks';
 import { useAnnounce } from '../../components/announcer';
 import { SelectField, TextAreaField, TextField } from '../../components/field';
@@ -22,7 +23,7 @@ export function TaskCreateForm() {
   const { projects } = useProjects();
   const form = useRef<HTMLFormElement>(null);
   const create = useMutation(createTaskMutation(api, queryClient));
-  const errors = fieldErrors(create.error);
+  const errors = fieldErrors(create.error, FORM_TEXTS.task);
   useFocusFirstError(form, create.error);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {

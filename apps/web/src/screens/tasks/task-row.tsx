@@ -4,6 +4,7 @@ import { ApiError, formError } from '../../api/api-error';
 import { taskKeys, updateTaskMutation } from '../../api/tasks';
 import { useAnnounce } from '../../components/announcer';
 import { Link } from '../../components/link';
+import { Timestamps } from '../../components/timestamps';
 import { useApi } from '../../session-context';
 
 interface Props {
@@ -57,6 +58,7 @@ export function TaskRow({ task, project }: Props) {
         <Link to={{ name: 'task', id: task.id }}>{task.title}</Link>
         {project === undefined ? null : <span className="tag">{project.name}</span>}
         {task.description === null ? null : <p className="muted">{task.description}</p>}
+        <Timestamps item={task} />
         {problem === undefined ? null : (
           <p className="field-error" role="alert">
             {problem}
