@@ -3,6 +3,11 @@ import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Express } from 'express';
 import { accountsRouter } from './accounts/accounts.router.js';
 import type { TokenVerifier } from './auth/token-verifier.js';
+import { ChangeHub } from './changes/change-hub.js';
+import { changeStream } from './changes/change-stream.router.js';
+import { changeCursors } from './changes/changes-cursor.js';
+import { changesRepository, type ItemsReader } from './changes/changes.repository.js';
+import { serveChangeFeed } from './changes/changes.router.js';
 import type { Config } from './config.js';
 import type { Db } from './db/schema.js';
 import { requirePathOwner, requireUser } from './http/auth.js';
@@ -25,6 +30,7 @@ import type { Logger } from './logger.js';
 import { idempotencyKeys } from './idempotency/idempotency-keys.js';
 import { createCursorCodec } from './resources/cursor.js';
 import type { RegisteredResource } from './resources/generic-resource.js';
+import { resourceRepository } from './resources/resource.repository.js';
 import { genericRoutes, serveResources } from './resources/resource.router.js';
 
 export interface AppDependencies {
@@ -45,6 +51,7 @@ export interface AppDependencies {
     | 'idempotencyKeyTtlSeconds'
     | 'searchTimeoutMs'
     | 'sourceMaps'
+    | 'changes'
   >;
   logger: Logger;
   /** Made by createTokenVerifier, which may have to read a provider's key first. */
@@ -58,6 +65,11 @@ export interface AppDependencies {
    * field kind): their routes are served and documented like the registry's.
    */
   extraResources?: readonly RegisteredResource[];
+  /**
+   * This process's open change streams, which the caller wakes (LISTEN, the safety poll) and
+   * ends on shutdown; one of its own when absent.
+   */
+  changeHub?: ChangeHub;
 }
 
 /** The Express application, with no side effects: listening is the caller's business. */
@@ -69,6 +81,7 @@ export function createApp({
   readiness,
   rateLimits,
   extraResources = [],
+  changeHub = new ChangeHub(config.changes.streamsPerUser),
 }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -104,6 +117,30 @@ export function createApp({
   app.use('/api/:user_id', requirePathOwner(verifyToken));
   // After the guard: the limit is per verified user, and a refused token costs no one a token.
   if (rateLimits !== undefined) app.use('/api/:user_id', rateLimits.api);
+  const cursors = createCursorCodec(config.cursorKey);
+  const allResources = [...Object.values(resources), ...extraResources];
+  const changes = changesRepository(
+    db,
+    new Map<string, ItemsReader>(
+      allResources.map((resource) => {
+        const repository = resourceRepository(db, resource);
+        return [resource.name, (owner, ids, executor) => repository.findMany(owner, ids, executor)];
+      }),
+    ),
+  );
+  const changeCursorCodec = changeCursors(cursors);
+  // Before the user's share of the database: an open stream holds no turn.
+  app.get(
+    '/api/:user_id/changes/stream',
+    changeStream({
+      repository: changes,
+      cursors: changeCursorCodec,
+      hub: changeHub,
+      logger,
+      heartbeatMs: config.changes.heartbeatMs,
+      retryMs: config.changes.retryMs,
+    }),
+  );
   // After the rate limit, which refuses for less; a refused request takes no turn.
   app.use('/api/:user_id', userConcurrency(config.userConcurrency));
   const keys = idempotencyKeys(db, config.idempotencyKeyTtlSeconds);
@@ -113,10 +150,19 @@ export function createApp({
     const accounts = accountsRouter({ db, jwt: config.jwt, accounts: config.accounts, keys });
     createExpressEndpoints(authContract, accounts, app, endpointOptions);
   }
-  const cursors = createCursorCodec(config.cursorKey);
   const { requireIfMatch, searchTimeoutMs } = config;
-  const dependencies = { db, cursors, idempotencyKeys: keys, requireIfMatch, searchTimeoutMs };
-  const allResources = [...Object.values(resources), ...extraResources];
+  // Without a listener (the embedded database) a write here wakes this process's streams.
+  const onWrite =
+    config.changes.listenUrl === undefined ? (owner: string) => changeHub.wake(owner) : undefined;
+  const dependencies = {
+    db,
+    cursors,
+    idempotencyKeys: keys,
+    requireIfMatch,
+    searchTimeoutMs,
+    onWrite,
+  };
+  serveChangeFeed(app, changes, changeCursorCodec, endpointOptions);
   serveResources(app, allResources, dependencies, endpointOptions);
   rejectUndeclaredMethods(app, { ...served, ...extra });
   app.use(webApp(WEB_APP_FOLDER, { sourceMaps: config.sourceMaps }));

@@ -112,6 +112,9 @@ describe('loadConfig defaults', () => {
       IDEMPOTENCY_KEY_TTL_SECONDS: '3600',
       SEARCH_TIMEOUT_MS: '250',
       CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
+      CHANGES_RETENTION_HOURS: '24',
+      CHANGES_STREAMS_PER_USER: '3',
+      DATABASE_LISTEN_URL: 'postgresql://app:pw@db-direct.internal:5432/enclave',
     });
     expect(config).toEqual({
       environment: 'production',
@@ -168,6 +171,14 @@ describe('loadConfig defaults', () => {
       requireIfMatch: true,
       idempotencyKeyTtlSeconds: 3600,
       searchTimeoutMs: 250,
+      changes: {
+        retentionHours: 24,
+        streamsPerUser: 3,
+        listenUrl: 'postgresql://app:pw@db-direct.internal:5432/enclave',
+        heartbeatMs: 15_000,
+        pollMs: 1_500,
+        retryMs: 1_000,
+      },
       warnings: [],
     });
   });

@@ -1,6 +1,9 @@
 // The server's entry point: the only module that starts anything.
 import { sql } from 'kysely';
 import { createApp } from './app.js';
+import { ChangeHub } from './changes/change-hub.js';
+import { listenForChanges, pollForChanges } from './changes/change-wakeups.js';
+import { scheduleChangesSweep } from './changes/changes-sweep.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { awaitDatabase } from './db/await-database.js';
@@ -119,9 +122,15 @@ const { db, description } = await openDatabase({
 const readiness = new Readiness({ checkDatabase: () => sql`select 1`.execute(db) });
 const rateLimits = createRateLimits(config.rateLimit, logger);
 logger.info({ rate_limit: rateLimits.description }, 'rate limiting ready');
-const app = createApp({ db, config, logger, verifyToken, readiness, rateLimits });
+const changeHub = new ChangeHub(config.changes.streamsPerUser);
+const app = createApp({ db, config, logger, verifyToken, readiness, rateLimits, changeHub });
 const server = createHttpServer(app, logger, { ...config.http, bodyLimit: config.bodyLimit });
 const drain = new HttpDrain(server, readiness, logger);
+drain.onClosing(() => changeHub.endAll('shutdown'));
+const { listenUrl } = config.changes;
+const stopListening =
+  listenUrl === undefined ? async () => {} : listenForChanges(listenUrl, changeHub, logger);
+const stopPolling = pollForChanges(db, changeHub, config.changes.pollMs, logger);
 
 // Listen at once, database or not: /livez answers, /readyz and the API say 503 until ready.
 server.listen(config.port, config.host, () => {
@@ -159,6 +168,7 @@ async function migrate(): Promise<number> {
 
 const startup = new AbortController();
 let stopSweeping = () => {};
+let stopSweepingChanges = () => {};
 let stopKeepingPrivate = () => {};
 void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
   (applied) => {
@@ -176,6 +186,8 @@ void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
     readiness.markReady();
     logger.info({ database: description, migrations_applied: applied }, 'database ready');
     stopSweeping = scheduleExpiredKeysSweep(db, logger);
+    const retentionSeconds = config.changes.retentionHours * 3600;
+    stopSweepingChanges = scheduleChangesSweep(db, retentionSeconds, logger);
     if (config.transactionPooler) void warnOnPooledTimeouts(db, config.databaseTimeouts, logger);
   },
   (error: unknown) => {
@@ -216,8 +228,10 @@ async function stop(reason: string, exitCode = 0) {
   }
   try {
     stopSweeping();
+    stopSweepingChanges();
+    stopPolling();
     stopKeepingPrivate();
-    await Promise.all([closeDatabase(db, 2_000), rateLimits.close()]);
+    await Promise.all([closeDatabase(db, 2_000), rateLimits.close(), stopListening()]);
   } catch (error) {
     logger.error({ err: error }, 'error while closing the database or Redis');
   }

@@ -7,7 +7,9 @@ import { sql } from 'kysely';
 import { createApp } from '../src/app.js';
 import { createTokenVerifier } from '../src/auth/token-verifier.js';
 import type { RegisteredResource } from '../src/resources/generic-resource.js';
-import type { AccountsConfig, JwtConfig } from '../src/config.js';
+import { ChangeHub } from '../src/changes/change-hub.js';
+import { listenForChanges, pollForChanges } from '../src/changes/change-wakeups.js';
+import type { AccountsConfig, ChangesConfig, JwtConfig } from '../src/config.js';
 import type { Db } from '../src/db/schema.js';
 import { CORS_OFF, type CorsConfig } from '../src/http/cors.js';
 import { Readiness } from '../src/http/health.js';
@@ -22,7 +24,7 @@ import {
   type UserConcurrencyConfig,
 } from '../src/http/user-concurrency-config.js';
 import { createLogger, type Logger } from '../src/logger.js';
-import { openTestDatabase } from './database.js';
+import { openTestDatabase, testDatabaseUrl } from './database.js';
 import { hs256Config } from './jwt-config.js';
 import { recording } from './sql-recorder.js';
 import { TEST_RESOURCES } from './test-schema.js';
@@ -39,6 +41,8 @@ export interface TestServer {
   readiness: Readiness;
   /** The Node server itself, for what only it can tell (its timeouts, its connections). */
   httpServer: Server;
+  /** The server's open change streams. */
+  changeHub: ChangeHub;
   /** A valid token for `userId`; `claims` and `options` override what is signed. */
   tokenFor(userId: string, claims?: jwt.JwtPayload, options?: jwt.SignOptions): string;
   /** The typed client acting as `userId`, or with an explicit token (or none). */
@@ -83,6 +87,8 @@ export interface TestServerOptions {
   /** Turns rate limiting on (it is off without this), with these settings over loose ones:
    * in memory, a key prefix of the server's own. `now` and `maxKeys` tune the memory store. */
   rateLimit?: Partial<RateLimitConfig> & MemoryStoreOptions;
+  /** The change feed's settings over production's (listening on the run's PostgreSQL). */
+  changes?: Partial<ChangesConfig>;
 }
 
 /** A test's own throttling, loose enough that no other test's failed logins trip it. */
@@ -138,9 +144,26 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     options.rateLimit === undefined ? undefined : testRateLimits(options.rateLimit, logger);
   const readiness = new Readiness({ checkDatabase: () => sql`select 1`.execute(db) });
   if (options.ready !== false) readiness.markReady();
+  const serverDb = recording(db);
+  const changes: ChangesConfig = {
+    retentionHours: 168,
+    streamsPerUser: 10,
+    listenUrl: testDatabaseUrl(),
+    heartbeatMs: 15_000,
+    pollMs: 1_500,
+    retryMs: 1_000,
+    ...options.changes,
+  };
+  const changeHub = new ChangeHub(changes.streamsPerUser);
+  const stopListening =
+    changes.listenUrl === undefined
+      ? undefined
+      : listenForChanges(changes.listenUrl, changeHub, logger);
+  const stopPolling = pollForChanges(serverDb, changeHub, changes.pollMs, logger);
   const app = createApp({
     readiness,
-    db: recording(db),
+    changeHub,
+    db: serverDb,
     logger,
     config: {
       jwt: jwtConfig,
@@ -164,6 +187,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       idempotencyKeyTtlSeconds: options.idempotencyKeyTtlSeconds ?? 86_400,
       searchTimeoutMs: options.searchTimeoutMs ?? 500,
       sourceMaps: options.sourceMaps ?? true,
+      changes,
     },
     // As in production: a client's later requests reuse its token's verdict.
     verifyToken: await createTokenVerifier(
@@ -205,11 +229,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logs,
     readiness,
     httpServer: server,
+    changeHub,
     tokenFor,
     clientFor: (userId) => clientWithToken(tokenFor(userId)),
     clientWithToken,
     fetch: (path, init) => fetch(`${baseUrl}${path}`, init),
     close: async () => {
+      stopPolling();
+      await stopListening?.();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),

@@ -1,5 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { accountRoutes } from './accounts.js';
+import { changeRoutes } from './changes.js';
 import { healthRoutes } from './health.js';
 import { resources, type Resources } from './registry.js';
 
@@ -16,11 +17,12 @@ function resourceRoutes(): ResourceRoutes {
 
 /**
  * The whole API: the health probes under `health`, the built-in accounts under `auth` (their
- * URL segment), then every registered resource with its six routes.
+ * URL segment), the change feed under `changes`, then every registered resource with its six routes.
  */
 export const contract = c.router({
   health: healthRoutes,
   auth: accountRoutes,
+  changes: changeRoutes,
   ...resourceRoutes(),
 });
 

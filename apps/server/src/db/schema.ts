@@ -1,6 +1,7 @@
 import type { Resources } from '@enclave/contract';
 import type { Kysely } from 'kysely';
 import type { AccountTables } from './tables/account-tables.js';
+import type { ChangeHorizonsTable, ChangesTable } from './tables/change-tables.js';
 import type { IdempotencyKeysTable } from './tables/idempotency-table.js';
 import type { OwnedTable } from './tables/owned-table.js';
 
@@ -8,7 +9,12 @@ import type { OwnedTable } from './tables/owned-table.js';
 export type OwnedTables = { [K in keyof Resources]: OwnedTable<Resources[K]> };
 
 /** Every table the server uses. */
-export type Database = OwnedTables & AccountTables & { idempotency_keys: IdempotencyKeysTable };
+export type Database = OwnedTables &
+  AccountTables & {
+    idempotency_keys: IdempotencyKeysTable;
+    changes: ChangesTable;
+    change_horizons: ChangeHorizonsTable;
+  };
 
 export type Db = Kysely<Database>;
 
