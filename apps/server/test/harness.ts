@@ -238,9 +238,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       stopPolling();
       await stopListening?.();
       server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
+      // A test may have closed it already (a drain).
+      if (server.listening) {
+        await new Promise<void>((resolve, reject) =>
+          server.close((error) => (error ? reject(error) : resolve())),
+        );
+      }
       await rateLimits?.close();
       if (ownsDb) await db.destroy();
     },

@@ -5,6 +5,8 @@ import { readChanges, startCursor } from '../../test/change-feed.js';
 import { newUserId, startTestServer, type TestServer } from '../../test/harness.js';
 import { changesOf, openRawStream } from '../../test/sse-stream.js';
 import { startTcpProxy } from '../../test/tcp-proxy.js';
+import { HttpDrain } from '../http/shutdown.js';
+import { createLogger } from '../logger.js';
 import { resourceRepository } from '../resources/resource.repository.js';
 
 let server: TestServer;
@@ -126,13 +128,17 @@ describe('the change stream', () => {
 
   it('ends with event: end when the token expires, and closes', async () => {
     const { id, client, params } = user();
-    const exp = Math.floor(Date.now() / 1000) + 2;
-    const stream = await openRawStream(`${server.baseUrl}/api/${id}/changes/stream`, {
-      authorization: `Bearer ${server.tokenFor(id, { exp })}`,
-    });
-    expect(stream.status).toBe(200);
+    const start = await startCursor(client, id);
     await client.notes.create({ params, body: { body: 'before expiry' } });
-    await stream.until((events) => events.some(({ event }) => event === 'end'), 5000);
+    const exp = Math.floor(Date.now() / 1000) + 3;
+    const stream = await openRawStream(
+      `${server.baseUrl}/api/${id}/changes/stream?after=${start}`,
+      {
+        authorization: `Bearer ${server.tokenFor(id, { exp })}`,
+      },
+    );
+    expect(stream.status).toBe(200);
+    await stream.until((events) => events.some(({ event }) => event === 'end'), 8000);
     await stream.closed;
     const end = stream.events.at(-1)!;
     expect(end).toMatchObject({ event: 'end', retry: 1000 });
@@ -203,6 +209,56 @@ describe('the change stream', () => {
       stream.close();
     }
   }, 120_000);
+
+  it('ends every stream with retry: and event: end on a graceful shutdown, which then drains at once', async () => {
+    const own = await startTestServer();
+    const drain = new HttpDrain(own.httpServer, own.readiness, createLogger('silent'));
+    drain.onClosing(() => own.changeHub.endAll('shutdown'));
+    const owner = newUserId();
+    const streams = await Promise.all(
+      [1, 2, 3].map(() =>
+        openRawStream(`${own.baseUrl}/api/${owner}/changes/stream`, {
+          authorization: `Bearer ${own.tokenFor(owner)}`,
+        }),
+      ),
+    );
+    const outcome = await drain.drain({ delayMs: 0, timeoutMs: 5000 });
+    expect(outcome).toMatchObject({ clean: true, cut: 0 });
+    expect(outcome.durationMs).toBeLessThan(2000);
+    for (const stream of streams) {
+      await stream.closed;
+      expect(stream.events).toEqual([
+        { event: 'end', data: JSON.stringify({ reason: 'shutdown' }), retry: 1000 },
+      ]);
+    }
+    await own.close();
+  });
+
+  it('works through the CORS allowlist, Last-Event-ID included', async () => {
+    const origin = 'https://app.example.com';
+    const own = await startTestServer({ cors: { origins: [origin] } });
+    const owner = newUserId();
+    const url = `${own.baseUrl}/api/${owner}/changes/stream`;
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization,last-event-id',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Last-Event-ID/);
+    const stream = await openRawStream(url, {
+      origin,
+      authorization: `Bearer ${own.tokenFor(owner)}`,
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('access-control-allow-origin')).toBe(origin);
+    stream.close();
+    await own.close();
+  });
 });
 
 async function waitFor(condition: () => boolean, timeoutMs: number) {

@@ -113,9 +113,6 @@ export function changeStream(options: ChangeStreamOptions): RequestHandler {
         if (ended) return;
         const text = `retry: ${options.retryMs}\nevent: end\ndata: ${JSON.stringify({ reason })}\n\n`;
         cleanup();
-        // The connection goes with the stream: a client reconnects on a new one, and a
-        // draining server is not held by a kept-alive socket.
-        res.once('finish', () => res.socket?.end());
         res.end(text);
       },
     };
@@ -175,6 +172,9 @@ export function changeStream(options: ChangeStreamOptions): RequestHandler {
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     // nginx and the like buffer a response unless told not to.
     res.setHeader('X-Accel-Buffering', 'no');
+    // The connection goes with the stream (a client reconnects on a new one), so an ended
+    // stream leaves no kept-alive socket to hold a draining server.
+    res.setHeader('Connection', 'close');
     res.socket?.setNoDelay(true);
     res.flushHeaders();
     await write(`: stream of ${owner}'s changes\n\n`);

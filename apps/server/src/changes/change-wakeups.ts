@@ -75,17 +75,22 @@ const LOOKBACK = 4;
 
 /**
  * The safety net under NOTIFY (and the embedded database's wake-up for writes it did not see
- * being made): every `intervalMs`, while this process has streams, which owners have changes
- * since a few polls ago, and wakes the streams of those that are behind. Cheap: it reads only
- * the log's newest positions, by index. Returns what stops it.
+ * being made): every `intervalMs`, which owners have changes since a few polls ago, waking
+ * the streams here of those that are behind. Cheap: it reads only the log's newest positions,
+ * by index. Returns what stops it.
  */
 export function pollForChanges(db: Db, hub: ChangeHub, intervalMs: number, logger: Logger) {
   const marks: number[] = [];
   let running = false;
+  // With no streams open it only keeps the high-water mark, so a stream that opens finds the
+  // lookback already covering the moment before it did (its own first read covers the rest).
+  const highWater = async () => {
+    const { rows } = await sql.raw<{ position: number }>(CHANGES_HIGH_WATER).execute(db);
+    return Number(rows[0]?.position ?? 0);
+  };
   const poll = async () => {
-    if (marks.length === 0) {
-      const { rows } = await sql.raw<{ position: number }>(CHANGES_HIGH_WATER).execute(db);
-      marks.push(Number(rows[0]?.position ?? 0));
+    if (hub.openStreams === 0 || marks.length === 0) {
+      marks.splice(0, marks.length, await highWater());
       return;
     }
     const from = marks[0]!;
@@ -101,8 +106,7 @@ export function pollForChanges(db: Db, hub: ChangeHub, intervalMs: number, logge
     if (marks.length > LOOKBACK) marks.shift();
   };
   const timer = setInterval(() => {
-    if (hub.openStreams === 0) marks.length = 0;
-    if (running || hub.openStreams === 0) return;
+    if (running) return;
     running = true;
     poll()
       .catch((error: unknown) => logger.warn({ err: error }, 'change poll failed; will retry'))
