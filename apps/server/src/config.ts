@@ -245,6 +245,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `(${poolMax}): one user's requests can hold every connection, and others get 503`,
     );
   }
+  if (e.DATABASE_POOLER === 'transaction' && e.DATABASE_LISTEN_URL === undefined) {
+    warnings.push(
+      'DATABASE_POOLER=transaction without DATABASE_LISTEN_URL: LISTEN through a transaction ' +
+        "pooler can miss notifications, so change streams may see other instances' writes " +
+        'only by the safety poll (1.5 s); set DATABASE_LISTEN_URL to the PostgreSQL server',
+    );
+  }
   // Cursors are signed with a key derived from the JWT secret unless told otherwise; with no
   // secret (a provider only), nothing else could sign them consistently across instances.
   if (e.CURSOR_SECRET === undefined && auth.jwt.secret === undefined) {

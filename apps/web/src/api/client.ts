@@ -1,4 +1,12 @@
-import { createClient, errorBodyOf, retryAfterMs, type Client } from '@enclave/client';
+import {
+  createClient,
+  errorBodyOf,
+  retryAfterMs,
+  type Change,
+  type Client,
+  type SubscribeOptions,
+  type Subscription,
+} from '@enclave/client';
 import { ApiError } from './api-error';
 import { asApiError } from './auth';
 
@@ -33,6 +41,11 @@ export interface Api {
    * an ApiError of status 0.
    */
   call<A extends Answer>(request: (client: Client) => Promise<A>): Promise<A>;
+  /**
+   * Follows the user's changes as they happen (the change stream), reconnecting by itself
+   * with a current token; `onStop` hears when it ended for good.
+   */
+  subscribe(onChange: (change: Change) => void, onStop?: SubscribeOptions['onStop']): Subscription;
 }
 
 export interface ApiOptions {
@@ -80,6 +93,8 @@ export function createApi({ baseUrl, userId, tokens }: ApiOptions): Api {
 
   return {
     userId,
+    subscribe: (onChange, onStop) =>
+      client.changes.subscribe(onChange, { userId, ...(onStop === undefined ? {} : { onStop }) }),
     async call(request) {
       const answer = await send(request);
       if (answer.status !== 401) return answer;
