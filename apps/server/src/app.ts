@@ -70,6 +70,8 @@ export interface AppDependencies {
    * ends on shutdown; one of its own when absent.
    */
   changeHub?: ChangeHub;
+  /** Tells other instances which owner wrote (changeNotifier); none on the embedded database. */
+  notifyChange?: (owner: string) => void;
 }
 
 /** The Express application, with no side effects: listening is the caller's business. */
@@ -82,6 +84,7 @@ export function createApp({
   rateLimits,
   extraResources = [],
   changeHub = new ChangeHub(config.changes.streamsPerUser),
+  notifyChange,
 }: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -151,9 +154,12 @@ export function createApp({
     createExpressEndpoints(authContract, accounts, app, endpointOptions);
   }
   const { requireIfMatch, searchTimeoutMs } = config;
-  // Without a listener (the embedded database) a write here wakes this process's streams.
-  const onWrite =
-    config.changes.listenUrl === undefined ? (owner: string) => changeHub.wake(owner) : undefined;
+  // A committed write wakes the owner's streams here at once, and those of other instances
+  // by a NOTIFY after it.
+  const onWrite = (owner: string) => {
+    changeHub.wake(owner);
+    notifyChange?.(owner);
+  };
   const dependencies = {
     db,
     cursors,

@@ -1,8 +1,9 @@
 // The server's entry point: the only module that starts anything.
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { createApp } from './app.js';
 import { ChangeHub } from './changes/change-hub.js';
-import { listenForChanges, pollForChanges } from './changes/change-wakeups.js';
+import { changeNotifier, listenForChanges, pollForChanges } from './changes/change-wakeups.js';
 import { scheduleChangesSweep } from './changes/changes-sweep.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -123,13 +124,27 @@ const readiness = new Readiness({ checkDatabase: () => sql`select 1`.execute(db)
 const rateLimits = createRateLimits(config.rateLimit, logger);
 logger.info({ rate_limit: rateLimits.description }, 'rate limiting ready');
 const changeHub = new ChangeHub(config.changes.streamsPerUser);
-const app = createApp({ db, config, logger, verifyToken, readiness, rateLimits, changeHub });
+// Which instance sent a notification, so an instance does not wake its own streams twice.
+const instance = randomUUID();
+const { listenUrl } = config.changes;
+const notifyChange = listenUrl === undefined ? undefined : changeNotifier(db, instance, logger);
+const app = createApp({
+  db,
+  config,
+  logger,
+  verifyToken,
+  readiness,
+  rateLimits,
+  changeHub,
+  ...(notifyChange === undefined ? {} : { notifyChange }),
+});
 const server = createHttpServer(app, logger, { ...config.http, bodyLimit: config.bodyLimit });
 const drain = new HttpDrain(server, readiness, logger);
 drain.onClosing(() => changeHub.endAll('shutdown'));
-const { listenUrl } = config.changes;
 const stopListening =
-  listenUrl === undefined ? async () => {} : listenForChanges(listenUrl, changeHub, logger);
+  listenUrl === undefined
+    ? async () => {}
+    : listenForChanges(listenUrl, changeHub, logger, instance);
 const stopPolling = pollForChanges(db, changeHub, config.changes.pollMs, logger);
 
 // Listen at once, database or not: /livez answers, /readyz and the API say 503 until ready.

@@ -8,7 +8,7 @@ import { createApp } from '../src/app.js';
 import { createTokenVerifier } from '../src/auth/token-verifier.js';
 import type { RegisteredResource } from '../src/resources/generic-resource.js';
 import { ChangeHub } from '../src/changes/change-hub.js';
-import { listenForChanges, pollForChanges } from '../src/changes/change-wakeups.js';
+import { changeNotifier, listenForChanges, pollForChanges } from '../src/changes/change-wakeups.js';
 import type { AccountsConfig, ChangesConfig, JwtConfig } from '../src/config.js';
 import type { Db } from '../src/db/schema.js';
 import { CORS_OFF, type CorsConfig } from '../src/http/cors.js';
@@ -155,14 +155,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.changes,
   };
   const changeHub = new ChangeHub(changes.streamsPerUser);
+  const instance = randomUUID();
   const stopListening =
     changes.listenUrl === undefined
       ? undefined
-      : listenForChanges(changes.listenUrl, changeHub, logger);
+      : listenForChanges(changes.listenUrl, changeHub, logger, instance);
+  const notifyChange =
+    changes.listenUrl === undefined ? undefined : changeNotifier(serverDb, instance, logger);
   const stopPolling = pollForChanges(serverDb, changeHub, changes.pollMs, logger);
   const app = createApp({
     readiness,
     changeHub,
+    ...(notifyChange === undefined ? {} : { notifyChange }),
     db: serverDb,
     logger,
     config: {
