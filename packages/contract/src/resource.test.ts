@@ -341,7 +341,7 @@ describe('routes', () => {
   });
 
   it('is the contract the server and client share', () => {
-    expect(Object.keys(contract)).toEqual(['health', 'auth', ...Object.keys(resources)]);
+    expect(Object.keys(contract)).toEqual(['health', 'auth', 'changes', ...Object.keys(resources)]);
     expect(Object.keys(contract)).toEqual(expect.arrayContaining(['tasks', 'projects', 'notes']));
     for (const [key, route] of Object.entries(tasks.routes)) {
       const shared = contract.tasks[key as keyof typeof contract.tasks];
