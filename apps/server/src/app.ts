@@ -6,6 +6,11 @@ import { accountSecurityRouter } from './accounts/account-security.router.js';
 import { accountsRouter } from './accounts/accounts.router.js';
 import { refusingRevoked, type TokenRevocations } from './auth/token-revocations.js';
 import type { TokenVerifier } from './auth/token-verifier.js';
+import { ChangeHub } from './changes/change-hub.js';
+import { changeStream } from './changes/change-stream.router.js';
+import { changeCursors } from './changes/changes-cursor.js';
+import { changesRepository, type ItemsReader } from './changes/changes.repository.js';
+import { serveChangeFeed } from './changes/changes.router.js';
 import type { Config } from './config.js';
 import type { Db } from './db/schema.js';
 import { requirePathOwner, requireUser } from './http/auth.js';
@@ -28,6 +33,7 @@ import type { Logger } from './logger.js';
 import { idempotencyKeys } from './idempotency/idempotency-keys.js';
 import { createCursorCodec } from './resources/cursor.js';
 import type { RegisteredResource } from './resources/generic-resource.js';
+import { resourceRepository } from './resources/resource.repository.js';
 import { genericRoutes, serveResources } from './resources/resource.router.js';
 import { userDataRouter } from './user-data/user-data.router.js';
 
@@ -50,6 +56,7 @@ export interface AppDependencies {
     | 'searchTimeoutMs'
     | 'sourceMaps'
     | 'mail'
+    | 'changes'
   >;
   logger: Logger;
   /** Made by createTokenVerifier, which may have to read a provider's key first. */
@@ -73,6 +80,13 @@ export interface AppDependencies {
    * field kind): their routes are served and documented like the registry's.
    */
   extraResources?: readonly RegisteredResource[];
+  /**
+   * This process's open change streams, which the caller wakes (LISTEN, the safety poll) and
+   * ends on shutdown; one of its own when absent.
+   */
+  changeHub?: ChangeHub;
+  /** Tells other instances which owner wrote (changeNotifier); none on the embedded database. */
+  notifyChange?: (owner: string) => void;
 }
 
 /** The Express application, with no side effects: listening is the caller's business. */
@@ -86,6 +100,8 @@ export function createApp({
   rateLimits,
   wakeOutbox = () => {},
   extraResources = [],
+  changeHub = new ChangeHub(config.changes.streamsPerUser),
+  notifyChange,
 }: AppDependencies): Express {
   const verifyToken = refusingRevoked(verifySignature, revocations);
   const app = express();
@@ -134,6 +150,30 @@ export function createApp({
   app.use('/api/:user_id', requirePathOwner(verifyToken));
   // After the guard: the limit is per verified user, and a refused token costs no one a token.
   if (rateLimits !== undefined) app.use('/api/:user_id', rateLimits.api);
+  const cursors = createCursorCodec(config.cursorKey);
+  const allResources = [...Object.values(resources), ...extraResources];
+  const changes = changesRepository(
+    db,
+    new Map<string, ItemsReader>(
+      allResources.map((resource) => {
+        const repository = resourceRepository(db, resource);
+        return [resource.name, (owner, ids, executor) => repository.findMany(owner, ids, executor)];
+      }),
+    ),
+  );
+  const changeCursorCodec = changeCursors(cursors);
+  // Before the user's share of the database: an open stream holds no turn.
+  app.get(
+    '/api/:user_id/changes/stream',
+    changeStream({
+      repository: changes,
+      cursors: changeCursorCodec,
+      hub: changeHub,
+      logger,
+      heartbeatMs: config.changes.heartbeatMs,
+      retryMs: config.changes.retryMs,
+    }),
+  );
   // After the rate limit, which refuses for less; a refused request takes no turn.
   app.use('/api/:user_id', userConcurrency(config.userConcurrency));
   const userData = userDataRouter({
@@ -173,9 +213,22 @@ export function createApp({
     const byMail = accountMailRouter({ db, mail, wakeOutbox, revocations });
     createExpressEndpoints(accountMailContract, byMail, app, endpointOptions);
   }
-  const cursors = createCursorCodec(config.cursorKey);
   const { requireIfMatch, searchTimeoutMs } = config;
-  const dependencies = { db, cursors, idempotencyKeys: keys, requireIfMatch, searchTimeoutMs };
+  // A committed write wakes the owner's streams here at once, and those of other instances
+  // by a NOTIFY after it.
+  const onWrite = (owner: string) => {
+    changeHub.wake(owner);
+    notifyChange?.(owner);
+  };
+  const dependencies = {
+    db,
+    cursors,
+    idempotencyKeys: keys,
+    requireIfMatch,
+    searchTimeoutMs,
+    onWrite,
+  };
+  serveChangeFeed(app, changes, changeCursorCodec, endpointOptions);
   serveResources(app, allResources, dependencies, endpointOptions);
   rejectUndeclaredMethods(app, { ...served, ...extra });
   app.use(webApp(WEB_APP_FOLDER, { sourceMaps: config.sourceMaps }));

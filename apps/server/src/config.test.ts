@@ -119,6 +119,9 @@ describe('loadConfig defaults', () => {
       APP_URL: 'https://app.example.com/',
       PASSWORD_RESET_MINUTES: '20',
       REQUIRE_VERIFIED_EMAIL: 'on',
+      CHANGES_RETENTION_HOURS: '24',
+      CHANGES_STREAMS_PER_USER: '3',
+      DATABASE_LISTEN_URL: 'postgresql://app:pw@db-direct.internal:5432/enclave',
     });
     expect(config).toEqual({
       environment: 'production',
@@ -187,6 +190,14 @@ describe('loadConfig defaults', () => {
         verificationHours: 48,
         resendIntervalSeconds: 60,
         requireVerifiedEmail: true,
+      },
+      changes: {
+        retentionHours: 24,
+        streamsPerUser: 3,
+        listenUrl: 'postgresql://app:pw@db-direct.internal:5432/enclave',
+        heartbeatMs: 15_000,
+        pollMs: 1_500,
+        retryMs: 1_000,
       },
       warnings: [],
     });

@@ -108,6 +108,14 @@ const EnvSchema = z.object({
   REQUIRE_IF_MATCH: optional(z.enum(['on', 'off'])),
   IDEMPOTENCY_KEY_TTL_SECONDS: optional(integer(1, 30 * 86_400)),
   ...mailEnvShape,
+  CHANGES_RETENTION_HOURS: optional(integer(1, 24 * 366)),
+  CHANGES_STREAMS_PER_USER: optional(integer(1, 10_000)),
+  DATABASE_LISTEN_URL: optional(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .refine(isParsableUrl, 'must be a valid URL'),
+  ),
 });
 
 /** The environment as the schema parsed it: typed and checked, defaults not yet applied. */
@@ -171,11 +179,28 @@ export interface Config {
   searchTimeoutMs: number;
   /** Mail: how it leaves, where its links point, and the accounts' mail rules. */
   mail: MailConfig;
+  /** The change feed (docs/changes.md). */
+  changes: ChangesConfig;
   /** Things worth telling the operator at start, e.g. that a default secret is in use. */
   warnings: string[];
 }
 
 export type { RequestLogLevel, ShutdownConfig };
+
+export interface ChangesConfig {
+  /** How long changes are kept; a cursor older than what is kept is a 410. */
+  retentionHours: number;
+  /** Open change streams per user on one instance; one more is a 429. */
+  streamsPerUser: number;
+  /** Where the change listener connects (LISTEN); undefined on the embedded database. */
+  listenUrl: string | undefined;
+  /** The longest a stream stays silent (a comment line). */
+  heartbeatMs: number;
+  /** How often the safety poll looks for changes a lost NOTIFY would hide. */
+  pollMs: number;
+  /** The reconnect delay a stream's `event: end` suggests. */
+  retryMs: number;
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -230,6 +255,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     warnings.push(
       `DB_USER_CONCURRENCY (${userConcurrency.concurrency}) is not below DB_POOL_MAX ` +
         `(${poolMax}): one user's requests can hold every connection, and others get 503`,
+    );
+  }
+  if (e.DATABASE_POOLER === 'transaction' && e.DATABASE_LISTEN_URL === undefined) {
+    warnings.push(
+      'DATABASE_POOLER=transaction without DATABASE_LISTEN_URL: LISTEN through a transaction ' +
+        "pooler can miss notifications, so change streams may see other instances' writes " +
+        'only by the safety poll (1.5 s); set DATABASE_LISTEN_URL to the PostgreSQL server',
     );
   }
   // Cursors are signed with a key derived from the JWT secret unless told otherwise; with no
@@ -301,6 +333,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // A third of the statement timeout: a search of 200 000 rows measured ~190 ms here.
     searchTimeoutMs: e.SEARCH_TIMEOUT_MS ?? 500,
     mail,
+    changes: {
+      retentionHours: e.CHANGES_RETENTION_HOURS ?? 168,
+      streamsPerUser: e.CHANGES_STREAMS_PER_USER ?? 10,
+      // LISTEN needs a session of its own on the server, which a transaction pooler does not
+      // give: DATABASE_LISTEN_URL names a direct connection when DATABASE_URL is a pooler's.
+      listenUrl: e.DATABASE_LISTEN_URL ?? e.DATABASE_URL,
+      heartbeatMs: 15_000,
+      pollMs: 1_500,
+      retryMs: 1_000,
+    },
     warnings,
   };
 }

@@ -1,7 +1,11 @@
 // The server's entry point: the only module that starts anything.
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { createApp } from './app.js';
 import { tokenRevocations } from './auth/token-revocations.js';
+import { ChangeHub } from './changes/change-hub.js';
+import { changeNotifier, listenForChanges, pollForChanges } from './changes/change-wakeups.js';
+import { scheduleChangesSweep } from './changes/changes-sweep.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { awaitDatabase } from './db/await-database.js';
@@ -139,6 +143,11 @@ const outbox =
   mailDelivery === undefined
     ? undefined
     : createOutboxSender({ db, delivery: mailDelivery, logger });
+const changeHub = new ChangeHub(config.changes.streamsPerUser);
+// Which instance sent a notification, so an instance does not wake its own streams twice.
+const instance = randomUUID();
+const { listenUrl } = config.changes;
+const notifyChange = listenUrl === undefined ? undefined : changeNotifier(db, instance, logger);
 const app = createApp({
   db,
   config,
@@ -147,11 +156,18 @@ const app = createApp({
   readiness,
   revocations,
   rateLimits,
-  revocations,
   wakeOutbox: () => outbox?.wake(),
+  changeHub,
+  ...(notifyChange === undefined ? {} : { notifyChange }),
 });
 const server = createHttpServer(app, logger, { ...config.http, bodyLimit: config.bodyLimit });
 const drain = new HttpDrain(server, readiness, logger);
+drain.onClosing(() => changeHub.endAll('shutdown'));
+const stopListening =
+  listenUrl === undefined
+    ? async () => {}
+    : listenForChanges(listenUrl, changeHub, logger, instance);
+const stopPolling = pollForChanges(db, changeHub, config.changes.pollMs, logger);
 
 // Listen at once, database or not: /livez answers, /readyz and the API say 503 until ready.
 server.listen(config.port, config.host, () => {
@@ -189,6 +205,7 @@ async function migrate(): Promise<number> {
 
 const startup = new AbortController();
 let stopSweeping = () => {};
+let stopSweepingChanges = () => {};
 let stopKeepingPrivate = () => {};
 void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
   async (applied) => {
@@ -216,6 +233,8 @@ void awaitDatabase({ attempt: migrate, logger, signal: startup.signal }).then(
     stopSweeping = scheduleExpiredKeysSweep(db, logger);
     // Mails left by a crash, or queued while the database was away, leave now.
     outbox?.start();
+    const retentionSeconds = config.changes.retentionHours * 3600;
+    stopSweepingChanges = scheduleChangesSweep(db, retentionSeconds, logger);
     if (config.transactionPooler) void warnOnPooledTimeouts(db, config.databaseTimeouts, logger);
   },
   (error: unknown) => {
@@ -256,13 +275,15 @@ async function stop(reason: string, exitCode = 0) {
   }
   try {
     stopSweeping();
+    stopSweepingChanges();
+    stopPolling();
     stopKeepingPrivate();
     revocations.stop();
     // A mail being sent finishes (its row marked sent) before the database closes, within
     // moments: one left unmarked is sent again after its lease, never lost.
     const outboxStopped = new Promise((resolve) => setTimeout(resolve, 3_000).unref());
     await Promise.race([outbox?.stop(), outboxStopped]);
-    await Promise.all([closeDatabase(db, 2_000), rateLimits.close()]);
+    await Promise.all([closeDatabase(db, 2_000), rateLimits.close(), stopListening()]);
   } catch (error) {
     logger.error({ err: error }, 'error while closing the database or Redis');
   }

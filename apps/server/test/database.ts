@@ -20,6 +20,11 @@ export async function openTestDatabase(): Promise<Db> {
   return db;
 }
 
+/** The run's PostgreSQL database, or undefined when the run uses the embedded database. */
+export function testDatabaseUrl(): string | undefined {
+  return inject('databaseUrl') ?? undefined;
+}
+
 /** Whether the run uses real PostgreSQL (concurrency behaves as in production) or PGlite. */
 export function usingPostgres(): boolean {
   return inject('databaseUrl') !== null;

@@ -8,7 +8,9 @@ import { createApp } from '../src/app.js';
 import { tokenRevocations } from '../src/auth/token-revocations.js';
 import { createTokenVerifier } from '../src/auth/token-verifier.js';
 import type { RegisteredResource } from '../src/resources/generic-resource.js';
-import type { AccountsConfig, JwtConfig } from '../src/config.js';
+import { ChangeHub } from '../src/changes/change-hub.js';
+import { changeNotifier, listenForChanges, pollForChanges } from '../src/changes/change-wakeups.js';
+import type { AccountsConfig, ChangesConfig, JwtConfig } from '../src/config.js';
 import type { Db } from '../src/db/schema.js';
 import { CORS_OFF, type CorsConfig } from '../src/http/cors.js';
 import { Readiness } from '../src/http/health.js';
@@ -24,7 +26,7 @@ import {
 } from '../src/http/user-concurrency-config.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import type { MailConfig } from '../src/mail/mail-config.js';
-import { openTestDatabase } from './database.js';
+import { openTestDatabase, testDatabaseUrl } from './database.js';
 import { hs256Config } from './jwt-config.js';
 import { recording } from './sql-recorder.js';
 import { TEST_RESOURCES } from './test-schema.js';
@@ -41,6 +43,8 @@ export interface TestServer {
   readiness: Readiness;
   /** The Node server itself, for what only it can tell (its timeouts, its connections). */
   httpServer: Server;
+  /** The server's open change streams. */
+  changeHub: ChangeHub;
   /** A valid token for `userId`; `claims` and `options` override what is signed. */
   tokenFor(userId: string, claims?: jwt.JwtPayload, options?: jwt.SignOptions): string;
   /** The typed client acting as `userId`, or with an explicit token (or none). */
@@ -91,6 +95,8 @@ export interface TestServerOptions {
   mail?: Partial<MailConfig>;
   /** The outbox sender's wake-up, when a test runs one. */
   wakeOutbox?: () => void;
+  /** The change feed's settings over production's (listening on the run's PostgreSQL). */
+  changes?: Partial<ChangesConfig>;
 }
 
 /** Mail as the tests have it unless told: written to the outbox, sent by no one. */
@@ -164,9 +170,30 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     pollMs: options.revocationPollMs ?? 1000,
   });
   await revocations.start();
+  const serverDb = recording(db);
+  const changes: ChangesConfig = {
+    retentionHours: 168,
+    streamsPerUser: 10,
+    listenUrl: testDatabaseUrl(),
+    heartbeatMs: 15_000,
+    pollMs: 1_500,
+    retryMs: 1_000,
+    ...options.changes,
+  };
+  const changeHub = new ChangeHub(changes.streamsPerUser);
+  const instance = randomUUID();
+  const stopListening =
+    changes.listenUrl === undefined
+      ? undefined
+      : listenForChanges(changes.listenUrl, changeHub, logger, instance);
+  const notifyChange =
+    changes.listenUrl === undefined ? undefined : changeNotifier(serverDb, instance, logger);
+  const stopPolling = pollForChanges(serverDb, changeHub, changes.pollMs, logger);
   const app = createApp({
     readiness,
-    db: recording(db),
+    changeHub,
+    ...(notifyChange === undefined ? {} : { notifyChange }),
+    db: serverDb,
     logger,
     config: {
       jwt: jwtConfig,
@@ -191,6 +218,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       searchTimeoutMs: options.searchTimeoutMs ?? 500,
       sourceMaps: options.sourceMaps ?? true,
       mail: { ...TEST_MAIL, ...options.mail },
+      changes,
     },
     // As in production: a client's later requests reuse its token's verdict.
     verifyToken: await createTokenVerifier(
@@ -234,15 +262,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logs,
     readiness,
     httpServer: server,
+    changeHub,
     tokenFor,
     clientFor: (userId) => clientWithToken(tokenFor(userId)),
     clientWithToken,
     fetch: (path, init) => fetch(`${baseUrl}${path}`, init),
     close: async () => {
+      stopPolling();
+      await stopListening?.();
       server.closeAllConnections();
-      await new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
+      // A test may have closed it already (a drain).
+      if (server.listening) {
+        await new Promise<void>((resolve, reject) =>
+          server.close((error) => (error ? reject(error) : resolve())),
+        );
+      }
       revocations.stop();
       await rateLimits?.close();
       if (ownsDb) await db.destroy();

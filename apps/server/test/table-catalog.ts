@@ -8,9 +8,11 @@ export interface CatalogTable {
   columns: string[];
   constraints: string[];
   indexes: string[];
+  /** The table's own triggers (not the foreign keys' internal ones). */
+  triggers: string[];
 }
 
-/** The columns, constraints and indexes of `schema.table`, each as one sorted line. */
+/** The columns, constraints, indexes and triggers of `schema.table`, each as one sorted line. */
 export async function readCatalog<T>(
   db: Kysely<T>,
   schema: string,
@@ -43,7 +45,13 @@ export async function readCatalog<T>(
     from pg_index where indrelid = ${relation}::regclass
   `.execute(db);
 
+  const { rows: triggers } = await sql<{ definition: string }>`
+    select pg_get_triggerdef(oid) as definition
+    from pg_trigger where tgrelid = ${relation}::regclass and not tgisinternal
+  `.execute(db);
+
   return {
+    triggers: triggers.map(({ definition }) => unqualify(definition)).sort(),
     columns: columns.map(({ line }) => line).sort(),
     constraints: constraints
       .map(({ name, definition }) => `${unprefix(name)}: ${unqualify(definition)}`)

@@ -20,6 +20,7 @@ import { SignInScreen } from './screens/sign-in';
 import { SignUpScreen } from './screens/sign-up';
 import { TaskScreen } from './screens/task/task-screen';
 import { TasksScreen } from './screens/tasks/tasks-screen';
+import { LiveChanges } from './live-changes';
 import { useApi, useSession, useSessionState } from './session-context';
 
 /** What the sign-in screen says of why the session ended; nothing for the ordinary cases. */
@@ -146,6 +147,7 @@ export function App() {
           </nav>
         ) : null}
         {signedIn ? <AccountMenu /> : null}
+        {signedIn ? <LiveChanges /> : null}
       </header>
       <UnavailableBanner />
       <main>

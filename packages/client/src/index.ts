@@ -1,5 +1,10 @@
-import { contract } from '@enclave/contract';
+import { contract, type Change } from '@enclave/contract';
 import { initClient } from '@ts-rest/core';
+import {
+  subscribeToChanges,
+  type StreamingFetch,
+  type SubscribeOptions,
+} from './change-subscription.js';
 import { enclaveFetcher, type RetryOptions, type TokenSource } from './fetcher.js';
 
 export { contract };
@@ -12,7 +17,9 @@ export {
   versionOf,
   wasReplayed,
 } from './conditions.js';
+export type { StreamingFetch, SubscribeOptions, Subscription } from './change-subscription.js';
 export { errorBodyOf } from './error-body.js';
+export { eventStreamParser, type ServerSentEvent } from './event-stream.js';
 export type { RetryOptions, TokenSource } from './fetcher.js';
 export { decodeJwtPayload } from './jwt-payload.js';
 export { retryAfterMs } from './retry-after.js';
@@ -62,6 +69,8 @@ export interface ClientOptions {
    * `false` for none.
    */
   retry?: RetryOptions | false;
+  /** The fetch change subscriptions stream with (one whose answers have a body stream). */
+  streamingFetch?: StreamingFetch;
 }
 
 interface RouteArgs {
@@ -96,16 +105,39 @@ function encodingPathParams<T extends object>(routes: T): T {
 }
 
 /** A typed client of the whole API: `client.tasks.list({ params: { user_id } })`, and so on. */
-export function createClient({ baseUrl, token, headers = {}, retry = {} }: ClientOptions) {
-  return encodingPathParams(
+export function createClient({
+  baseUrl,
+  token,
+  headers = {},
+  retry = {},
+  streamingFetch = (url, init) => globalThis.fetch(url, init),
+}: ClientOptions) {
+  // Paths start with `/`; a trailing one here would make `//api/...`, which matches no route.
+  const base = baseUrl.replace(/\/+$/, '');
+  const routes = encodingPathParams(
     initClient(contract, {
-      // Paths start with `/`; a trailing one here would make `//api/...`, which matches no route.
-      baseUrl: baseUrl.replace(/\/+$/, ''),
+      baseUrl: base,
       baseHeaders: headers,
       api: enclaveFetcher({ token, retry: retry === false ? { attempts: 1 } : retry }),
       throwOnUnknownStatus: false,
     }),
   );
+  // The stream never ends by itself, so it is not a request/answer route: `subscribe` reads it.
+  const { since } = routes.changes;
+  const context = { baseUrl: base, token, headers, fetch: streamingFetch };
+  return {
+    ...routes,
+    changes: {
+      /** The user's changes after a cursor (`query.after`), a page at a time. */
+      since,
+      /**
+       * Calls `onChange` with each of the user's changes as it happens, in write order,
+       * reconnecting by itself; `options.after` resumes after a cursor (e.g. a sync page's).
+       */
+      subscribe: (onChange: (change: Change) => void, options: SubscribeOptions) =>
+        subscribeToChanges(context, onChange, options),
+    },
+  };
 }
 
 export type Client = ReturnType<typeof createClient>;

@@ -2,6 +2,7 @@ import { initContract } from '@ts-rest/core';
 import { accountMailRoutes } from './account-mail.js';
 import { accountSecurityRoutes, userDataRoutes } from './account-security.js';
 import { accountRoutes } from './accounts.js';
+import { changeRoutes } from './changes.js';
 import { healthRoutes } from './health.js';
 import { resources, type Resources } from './registry.js';
 
@@ -19,13 +20,15 @@ function resourceRoutes(): ResourceRoutes {
 /**
  * The whole API: the health probes under `health`, the built-in accounts under `auth` (their
  * URL segment), what they do by mail under `accountMail`, a user's data as a whole (export,
- * deletion) under `userData`, then every registered resource with its six routes.
+ * deletion) under `userData`, the change feed under `changes`, then every registered resource
+ * with its six routes.
  */
 export const contract = c.router({
   health: healthRoutes,
   auth: { ...accountRoutes, ...accountSecurityRoutes },
   accountMail: accountMailRoutes,
   userData: userDataRoutes,
+  changes: changeRoutes,
   ...resourceRoutes(),
 });
 

@@ -26,6 +26,7 @@ export const errorNames = {
   405: 'Method Not Allowed',
   408: 'Request Timeout',
   409: 'Conflict',
+  410: 'Gone',
   412: 'Precondition Failed',
   413: 'Payload Too Large',
   417: 'Expectation Failed',

@@ -47,6 +47,17 @@ export {
   type ChangePasswordBody,
   type DeleteAccountBody,
 } from './account-security.js';
+export {
+  ChangeCursorSchema,
+  ChangeOpSchema,
+  ChangeSchema,
+  ChangesPageSchema,
+  DEFAULT_CHANGES_LIMIT,
+  MAX_CHANGES_LIMIT,
+  changeRoutes,
+  type Change,
+  type ChangesPage,
+} from './changes.js';
 export { contract, type Contract, type ResourceRoutes } from './contract.js';
 export { HealthSchema, healthRoutes, type Health } from './health.js';
 export {

@@ -86,14 +86,18 @@ const asText = (raw: unknown) =>
       ? String(raw)
       : undefined;
 
+/** A `limit` parameter from 1 to `max`, `fallback` when absent. */
+export const limitParamSchema = (max: number, fallback: number) =>
+  queryValue<number, number | `${number}`>(
+    (raw) => parseInteger(raw, 1, max),
+    `a whole number from 1 to ${max}`,
+    { type: 'integer', minimum: 1, maximum: max, default: fallback },
+  )
+    .optional()
+    .default(fallback);
+
 /** `limit`: how many items a page holds. */
-export const LimitParamSchema = queryValue<number, number | `${number}`>(
-  (raw) => parseInteger(raw, 1, MAX_LIST_LIMIT),
-  `a whole number from 1 to ${MAX_LIST_LIMIT}`,
-  { type: 'integer', minimum: 1, maximum: MAX_LIST_LIMIT, default: DEFAULT_LIST_LIMIT },
-)
-  .optional()
-  .default(DEFAULT_LIST_LIMIT);
+export const LimitParamSchema = limitParamSchema(MAX_LIST_LIMIT, DEFAULT_LIST_LIMIT);
 
 /** `cursor`: the `next_cursor` of the previous page, exactly as the server sent it. */
 export const CursorParamSchema = Object.assign(

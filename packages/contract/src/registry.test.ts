@@ -8,7 +8,7 @@ import { resources } from './registry.js';
 describe('the registry', () => {
   it('is where the contract takes its resources from, each under its own name', () => {
     expect(Object.keys(contract).sort()).toEqual(
-      ['auth', 'accountMail', 'health', 'userData', ...Object.keys(resources)].sort(),
+      ['auth', 'accountMail', 'changes', 'health', 'userData', ...Object.keys(resources)].sort(),
     );
     for (const [name, resource] of Object.entries(resources)) {
       expect(resource.name).toBe(name);

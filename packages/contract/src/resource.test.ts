@@ -346,6 +346,7 @@ describe('routes', () => {
       'auth',
       'accountMail',
       'userData',
+      'changes',
       ...Object.keys(resources),
     ]);
     expect(Object.keys(contract)).toEqual(expect.arrayContaining(['tasks', 'projects', 'notes']));

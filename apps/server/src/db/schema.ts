@@ -1,6 +1,7 @@
 import type { Resources } from '@enclave/contract';
 import type { Kysely } from 'kysely';
 import type { AccountTables } from './tables/account-tables.js';
+import type { ChangeHorizonsTable, ChangesTable } from './tables/change-tables.js';
 import type { IdempotencyKeysTable } from './tables/idempotency-table.js';
 import type { MailTables } from './tables/mail-tables.js';
 import type { OwnedTable } from './tables/owned-table.js';
@@ -11,7 +12,11 @@ export type OwnedTables = { [K in keyof Resources]: OwnedTable<Resources[K]> };
 /** Every table the server uses. */
 export type Database = OwnedTables &
   AccountTables &
-  MailTables & { idempotency_keys: IdempotencyKeysTable };
+  MailTables & {
+    idempotency_keys: IdempotencyKeysTable;
+    changes: ChangesTable;
+    change_horizons: ChangeHorizonsTable;
+  };
 
 export type Db = Kysely<Database>;
 

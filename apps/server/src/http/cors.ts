@@ -12,7 +12,7 @@ export const CORS_OFF: CorsConfig = { origins: [] };
 /** What a browser may send cross-origin: every verb of the API, and the headers it reads. */
 export const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE';
 export const ALLOWED_HEADERS =
-  'Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Request-Id';
+  'Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, Last-Event-ID, X-Request-Id';
 /** The response headers a page's script may read besides the CORS-safelisted ones. */
 // Content-Disposition names the export's file; WWW-Authenticate tells a refused token apart
 // from a refused password on the routes that check one (the web app reads both).

@@ -76,7 +76,7 @@ describe('GET /openapi.json', () => {
     expect(doc.info.version).toEqual(expect.any(String));
   });
 
-  it('documents the probes, the auth routes and exactly the six routes of every resource', () => {
+  it('documents the probes, the auth routes, the change feed and the six routes of every resource', () => {
     const names = Object.keys(resources);
     expect(names).toEqual(expect.arrayContaining(['notes', 'projects', 'tasks']));
     const authPaths = [
@@ -100,6 +100,8 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         ...authPaths,
+        '/api/{user_id}/changes',
+        '/api/{user_id}/changes/stream',
         ...names.flatMap((name) => [`/api/{user_id}/${name}`, `/api/{user_id}/${name}/{id}`]),
       ].sort(),
     );
@@ -353,6 +355,13 @@ describe('GET /openapi.json', () => {
         const json = response.content?.['application/json'];
         // No body: deleted, or not modified.
         if (status === '204' || status === '304') continue;
+        const stream = response.content?.['text/event-stream'];
+        if (stream !== undefined) {
+          expect(stream.example, `${d.name} ${status} example`).toMatch(
+            /^id: .*\nevent: change\ndata: \{/,
+          );
+          continue;
+        }
         expect(json?.example, `${d.name} ${status} example`).toBeDefined();
         const code = Number(status);
         if (code >= 400) {

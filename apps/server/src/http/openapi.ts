@@ -6,7 +6,7 @@ import {
   type HeaderDescription,
   type RouteMetadata,
 } from '@enclave/contract';
-import type { AppRoute, AppRouter } from '@ts-rest/core';
+import { isAppRouteOtherResponse, type AppRoute, type AppRouter } from '@ts-rest/core';
 import { generateOpenApi } from '@ts-rest/open-api';
 import express, { type Router } from 'express';
 import { docsPage } from './docs-page.js';
@@ -106,9 +106,22 @@ function describe(operation: Operation, route: AppRoute): Operation {
       ]);
       response.headers = { ...(response.headers as object), ...Object.fromEntries(headers) };
     }
-    const json = (response.content as Record<string, Record<string, unknown>> | undefined)?.[
-      'application/json'
-    ];
+    // A response of another type than JSON (the change stream's): the generator leaves it
+    // without content, so it is described here, its example the text it sends.
+    const declaredResponse = (
+      route.responses as Record<string, Parameters<typeof isAppRouteOtherResponse>[0]>
+    )[status];
+    if (declaredResponse !== undefined && isAppRouteOtherResponse(declaredResponse)) {
+      response.content = {
+        [declaredResponse.contentType]: {
+          schema: { type: 'string' },
+          example: metadata?.responseExample,
+        },
+      };
+      continue;
+    }
+    const content = response.content as Record<string, Record<string, unknown>> | undefined;
+    const json = content?.['application/json'];
     if (json === undefined) continue;
     const code = Number(status);
     if (code >= 400) {

@@ -41,6 +41,7 @@ export class HttpDrain {
   private readonly inFlight = new Set<ServerResponse>();
   private readonly connections = new Set<Socket>();
   private closing = false;
+  private readonly closingHooks: (() => void)[] = [];
 
   constructor(
     private readonly server: Server,
@@ -64,6 +65,15 @@ export class HttpDrain {
     });
   }
 
+  /**
+   * Called when connections start to close (step 2): for responses that never finish by
+   * themselves, such as change streams, which end there (with a `retry:` hint) instead of
+   * holding the drain to its deadline.
+   */
+  onClosing(hook: () => void): void {
+    this.closingHooks.push(hook);
+  }
+
   /** Requests being served right now. */
   get requestsInFlight(): number {
     return this.inFlight.size;
@@ -77,6 +87,7 @@ export class HttpDrain {
       await sleep(delayMs);
     }
     this.closing = true;
+    for (const hook of this.closingHooks) hook();
     const busy = new Set<Socket>();
     for (const res of this.inFlight) {
       if (!res.headersSent) res.setHeader('Connection', 'close');

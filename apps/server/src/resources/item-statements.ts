@@ -32,7 +32,22 @@ export function itemStatements(columns: ResourceColumns) {
   const atVersion = (param: Param) =>
     sql<boolean>`${sql.ref('version')} = any(${cast(param('versions'), 'bigint[]')})`;
 
+  // The owner's change lock (migration 0010), taken in the statement before it locks the row
+  // it writes: every writer of an owner's items takes the lock first and the rows after, so
+  // the change log's order is the commit order and no two writers deadlock.
+  const ownerLocked = (param: Param) => sql<boolean>`changes_lock_owner(${param<string>('owner')})`;
+
   return {
+    /** The owner's items among `ids` (what the change feed shows of its changes). */
+    findMany: compiledOnce((db: Tables, param: Param) =>
+      db
+        .selectFrom(table)
+        .select(item)
+        .where('user_id', '=', param<string>('owner'))
+        .where('id', '=', sql<number>`any(${cast(param('ids'), 'bigint[]')})`)
+        .$castTo<GenericItem>(),
+    ),
+
     find: compiledOnce((db: Tables, param: Param) =>
       db
         .selectFrom(table)
@@ -73,7 +88,8 @@ export function itemStatements(columns: ResourceColumns) {
           updated_at: sql<Date>`now()`,
         })
         .where('user_id', '=', param<string>('owner'))
-        .where('id', '=', param<number>('id'));
+        .where('id', '=', param<number>('id'))
+        .where(ownerLocked(param));
       if (conditional) statement = statement.where(atVersion(param));
       return statement.returning(item).$castTo<GenericItem>();
     }, writeKey),
@@ -82,7 +98,8 @@ export function itemStatements(columns: ResourceColumns) {
       const statement = db
         .deleteFrom(table)
         .where('user_id', '=', param<string>('owner'))
-        .where('id', '=', param<number>('id'));
+        .where('id', '=', param<number>('id'))
+        .where(ownerLocked(param));
       return conditional ? statement.where(atVersion(param)) : statement;
     }, writeKey),
   };

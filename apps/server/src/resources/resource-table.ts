@@ -141,5 +141,19 @@ export function createTableStatements(plan: TablePlan, schema?: string): string[
   for (const { name, column } of plan.indexes) {
     statements.push(`create index ${name} on ${table} (user_id, ${column}, id)`);
   }
+  statements.push(changeTriggerStatement(table));
   return statements;
+}
+
+/**
+ * The trigger that writes every change of a resource's items into the change log (migration
+ * 0010, docs/changes.md). Its name sorts before PostgreSQL's foreign-key triggers (`RI_…`), so
+ * on an insert it takes the owner's change lock before the reference check locks the item
+ * referenced: every writer takes the two in one order, and none can deadlock another.
+ */
+export function changeTriggerStatement(table: string): string {
+  return (
+    `create trigger "Change log" after insert or update or delete on ${table} ` +
+    'for each row execute function record_change()'
+  );
 }

@@ -92,6 +92,12 @@ export function resourceRepository(
       });
     },
 
+    /** The owner's items among `ids`, read with `executor` (a transaction's snapshot). */
+    async findMany(owner: string, ids: number[], executor?: Executor): Promise<GenericItem[]> {
+      const { rows } = await items.findMany(tables).run({ owner, ids }, executor);
+      return rows;
+    },
+
     async find(owner: string, id: number): Promise<GenericItem | undefined> {
       const { rows } = await items.find(tables).run({ owner, id });
       return rows[0];

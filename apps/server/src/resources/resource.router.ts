@@ -33,6 +33,8 @@ export interface RouterDependencies {
   idempotencyKeys: IdempotencyKeys;
   /** Refuse PUT, PATCH and DELETE without If-Match (428). */
   requireIfMatch: boolean;
+  /** Called with the owner after a write has committed (wakes this process's change streams). */
+  onWrite?: ((owner: string) => void) | undefined;
 }
 
 /** The implementation of every route of a resource, each checked against its route's types. */
@@ -43,7 +45,7 @@ export type ResourceHandlers = {
 /** The six routes of a resource; the owner always comes from the verified token. */
 export function resourceHandlers(
   resource: RegisteredResource,
-  { db, cursors, idempotencyKeys, requireIfMatch, searchTimeoutMs }: RouterDependencies,
+  { db, cursors, idempotencyKeys, requireIfMatch, searchTimeoutMs, onWrite }: RouterDependencies,
 ): ResourceHandlers {
   const repository = resourceRepository(
     db,
@@ -68,9 +70,11 @@ export function resourceHandlers(
   // A write that breaks a rule the resource declares (a duplicate of a unique field, a
   // reference to an item that is not the owner's) answers 409 or 400; anything else is
   // unexpected and reaches the 500 handler.
-  const writing = async <T>(write: () => Promise<T>) => {
+  const writing = async <T>(write: () => Promise<T>, owner?: string) => {
     try {
-      return { ok: true as const, value: await write() };
+      const value = await write();
+      if (owner !== undefined) onWrite?.(owner);
+      return { ok: true as const, value };
     } catch (error) {
       const answer = answerViolation(error, violations);
       if (answer === undefined) throw error;
@@ -106,7 +110,7 @@ export function resourceHandlers(
     if (condition.kind === 'missing') return preconditionRequired;
     const versions = condition.kind === 'versions' ? condition.versions : undefined;
     if (versions?.length === 0) return conditionFailed(res, owner, id);
-    const result = await writing(() => repository.update(owner, id, changes, versions));
+    const result = await writing(() => repository.update(owner, id, changes, versions), owner);
     if (!result.ok) return result.answer;
     const item = result.value;
     if (item === undefined) {
@@ -117,7 +121,7 @@ export function resourceHandlers(
   };
 
   const create = async (owner: string, body: Record<string, unknown>, res: Response) => {
-    const result = await writing(() => repository.create(owner, body));
+    const result = await writing(() => repository.create(owner, body), owner);
     if (!result.ok) return result.answer;
     res.setHeader('ETag', etagOf(result.value.version));
     return { status: 201 as const, body: result.value };
@@ -131,11 +135,13 @@ export function resourceHandlers(
     res: Response,
   ) => {
     const request = { owner, route: createRoute, key, fingerprint: fingerprintOf(body) };
-    const result = await writing(() =>
-      idempotencyKeys.run(request, async (transaction) => {
-        const item = await repository.create(owner, body, transaction);
-        return { status: 201 as const, body: item, headers: { ETag: etagOf(item.version) } };
-      }),
+    const result = await writing(
+      () =>
+        idempotencyKeys.run(request, async (transaction) => {
+          const item = await repository.create(owner, body, transaction);
+          return { status: 201 as const, body: item, headers: { ETag: etagOf(item.version) } };
+        }),
+      owner,
     );
     if (!result.ok) return result.answer;
     const outcome = result.value;
@@ -184,10 +190,13 @@ export function resourceHandlers(
       if (condition.kind === 'missing') return preconditionRequired;
       const deleted = { status: 204, body: undefined } as const;
       if (condition.kind === 'any') {
-        return (await repository.remove(owner, params.id)) ? deleted : notFound;
+        if (!(await repository.remove(owner, params.id))) return notFound;
+        onWrite?.(owner);
+        return deleted;
       }
       const { versions } = condition;
       if (versions.length > 0 && (await repository.remove(owner, params.id, versions))) {
+        onWrite?.(owner);
         return deleted;
       }
       return conditionFailed(res, owner, params.id);

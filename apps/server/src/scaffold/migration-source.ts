@@ -1,4 +1,4 @@
-import type { TablePlan } from '../resources/resource-table.js';
+import { changeTriggerStatement, type TablePlan } from '../resources/resource-table.js';
 
 // A scaffolded resource's migration, written from its table plan as Kysely's schema builder
 // writes a table, so it reads like the migrations written by hand and is edited the same way.
@@ -67,6 +67,8 @@ ${references.length > 0 ? `  // A reference names an item of the same owner only
       .columns(['user_id', column, 'id'])
       .execute();
   }
+  // Every write of an item goes into the change log (docs/changes.md).
+  await sql.raw(${quoted(changeTriggerStatement(table))}).execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

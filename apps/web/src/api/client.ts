@@ -1,4 +1,12 @@
-import { createClient, errorBodyOf, retryAfterMs, type Client } from '@enclave/client';
+import {
+  createClient,
+  errorBodyOf,
+  retryAfterMs,
+  type Change,
+  type Client,
+  type SubscribeOptions,
+  type Subscription,
+} from '@enclave/client';
 import { ApiError } from './api-error';
 import { asApiError } from './auth';
 
@@ -41,6 +49,11 @@ export interface Api {
    * would parse into objects but the app wants as bytes (a download). The same 401 handling.
    */
   fetchRaw(path: string, init?: { signal?: AbortSignal }): Promise<Response>;
+  /**
+   * Follows the user's changes as they happen (the change stream), reconnecting by itself
+   * with a current token; `onStop` hears when it ended for good.
+   */
+  subscribe(onChange: (change: Change) => void, onStop?: SubscribeOptions['onStop']): Subscription;
 }
 
 export interface CallOptions {
@@ -127,6 +140,8 @@ export function createApi({ baseUrl, userId, tokens }: ApiOptions): Api {
     userId,
     call: (request, options) => once(() => send(request), options),
     fetchRaw: (path, init = {}) => once(() => sendRaw(path, init.signal)),
+    subscribe: (onChange, onStop) =>
+      client.changes.subscribe(onChange, { userId, ...(onStop === undefined ? {} : { onStop }) }),
   };
 }
 
