@@ -151,7 +151,6 @@ export function createApp({
   // After the guard: the limit is per verified user, and a refused token costs no one a token.
   if (rateLimits !== undefined) app.use('/api/:user_id', rateLimits.api);
   const cursors = createCursorCodec(config.cursorKey);
-  const allResources = [...Object.values(resources), ...extraResources];
   const changes = changesRepository(
     db,
     new Map<string, ItemsReader>(

@@ -78,7 +78,7 @@ async function fillAll(userId: string, token: string) {
 
 async function rowsOf(userId: string) {
   const counts: Record<string, number> = {};
-  for (const table of [...everyResource.map(({ name }) => name), 'idempotency_keys']) {
+  for (const table of [...everyResource.map(({ name }) => name), 'idempotency_keys', 'changes']) {
     const { rows } = await sql<{
       n: number;
     }>`select count(*)::int as n from ${sql.table(table)} where user_id = ${userId}`.execute(
@@ -262,7 +262,7 @@ describe('DELETE /auth/me', () => {
     expect((await ann.client.auth.deleteAccount({ body: { password: PASSWORD } })).status).toBe(
       204,
     );
-    expect(Object.values(await rowsOf(ann.id))).toEqual(everyResource.map(() => 0).concat(0));
+    expect(Object.values(await rowsOf(ann.id))).toEqual(everyResource.map(() => 0).concat(0, 0));
     const accountRows = await server.db
       .selectFrom('accounts')
       .select('id')

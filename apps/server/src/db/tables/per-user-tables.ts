@@ -8,6 +8,9 @@ export const PER_USER_TABLES = [
   'refresh_tokens',
   'account_tokens',
   'mail_outbox',
+  // Last: deleting the resources' rows above logs a `deleted` change for each.
+  'changes',
+  'change_horizons',
 ] as const;
 
 export type PerUserTable = (typeof PER_USER_TABLES)[number];
