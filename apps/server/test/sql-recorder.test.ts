@@ -36,7 +36,8 @@ describe('the statement recorder', () => {
       });
       expect(patched.status).toBe(200);
       expect(since(start)).toHaveLength(2);
-      expect(since(start)[1]?.parameters).toEqual([true, user, id]);
+      // The owner once more: the write takes the owner's change-log lock in its WHERE.
+      expect(since(start)[1]?.parameters).toEqual([true, user, id, user]);
     }
   });
 
