@@ -76,4 +76,5 @@ fi
 echo "ci: pgbouncer: the engine, accounts, idempotency and PostgreSQL's own tests through $("$pgbouncer_bin" --version | head -n 1) (transaction pooling), Node $(node -v)"
 TEST_DATABASE_URL=$pooled_url TEST_DATABASE_DIRECT_URL=$pg_url DATABASE_PREPARED=off \
   npx vitest run apps/server/src/resources apps/server/src/accounts apps/server/src/idempotency \
-  apps/server/src/tasks apps/server/src/projects .pg.test.ts
+  apps/server/src/tasks apps/server/src/projects .pg.test.ts \
+  --exclude 'apps/server/src/changes/changes-instances.pg.test.ts' # LISTEN needs a direct connection (DATABASE_LISTEN_URL), never a transaction pooler
