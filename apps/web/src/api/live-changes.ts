@@ -15,7 +15,8 @@ interface Keys {
   detail?: (userId: string, id: number) => QueryKey;
 }
 
-const keysOf: Record<Change['resource'], Keys> = {
+// Partial: a resource added to the registry has no screen (and no cache) here until one is written.
+const keysOf: Partial<Record<Change['resource'], Keys>> = {
   tasks: taskKeys,
   projects: projectKeys,
   notes: noteKeys,
@@ -24,6 +25,7 @@ const keysOf: Record<Change['resource'], Keys> = {
 /** Applies one change of `userId`'s to the caches of this QueryClient. */
 export function applyChange(queryClient: QueryClient, userId: string, change: Change): void {
   const keys = keysOf[change.resource];
+  if (keys === undefined) return;
   const lists = keys.lists(userId);
   const detail = keys.detail?.(userId, change.id);
   if (change.item === null) {
