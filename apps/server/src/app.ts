@@ -171,6 +171,7 @@ export function createApp({
       logger,
       heartbeatMs: config.changes.heartbeatMs,
       retryMs: config.changes.retryMs,
+      tokenGraceSeconds: config.jwt.clockToleranceSeconds,
     }),
   );
   // After the rate limit, which refuses for less; a refused request takes no turn.

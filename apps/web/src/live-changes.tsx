@@ -12,16 +12,23 @@ export function LiveChanges() {
   const queryClient = useQueryClient();
   useEffect(() => {
     let subscription = follow();
+    // A new subscription follows from the moment its stream opens; the lists read before
+    // (at start-up, or before a cursor too old to resume) may lack a change made just before
+    // it, so they are read again once, then kept current by the stream.
     function follow() {
-      return api.subscribe(
-        (change) => applyChange(queryClient, api.userId, change),
-        (reason) => {
-          if (reason === 'refused') return; // the session ends too, and this with it
-          // The stream could not resume: read everything again and follow from now.
+      let opened = false;
+      return api.subscribe((change) => applyChange(queryClient, api.userId, change), {
+        onOpen: () => {
+          if (opened) return; // a reconnection resumes from its cursor: nothing was missed
+          opened = true;
           invalidateAll(queryClient, api.userId);
+        },
+        onStop: (reason) => {
+          if (reason === 'refused') return; // the session ends too, and this with it
+          // The stream could not resume: follow from now, reading everything again.
           subscription = follow();
         },
-      );
+      });
     }
     return () => subscription.unsubscribe();
   }, [api, queryClient]);

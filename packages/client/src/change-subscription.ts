@@ -27,6 +27,19 @@ export interface SubscribeOptions {
    * one; or the server refused the token or the user (`refused`).
    */
   onStop?: (reason: 'gone' | 'invalid_cursor' | 'refused', message: string) => void;
+  /**
+   * Called as each connection opens, with the cursor it follows from. A subscription started
+   * without `after` follows from the moment its first connection opened: anything read before
+   * (a list loaded at start-up) may lack a change made just before, so read it again then.
+   */
+  onOpen?: (cursor: string) => void;
+  /**
+   * Asked for a new token when the server refused the current one (401: it expired, or was
+   * revoked): the subscription reconnects with it at once, and stops (`refused`) if that is
+   * refused too. Without it, a 401 with a token function is retried after the backoff, the
+   * function asked again; with a fixed token, it stops.
+   */
+  refreshToken?: () => Promise<string | undefined> | string | undefined;
   /** Called when a connection is lost or refused for a moment; the subscription retries. */
   onRetry?: (error: unknown, delayMs: number) => void;
   /** The first wait before reconnecting, doubled on each failure in a row up to `maxDelayMs`. */
@@ -69,8 +82,9 @@ const wait = (ms: number, signal: AbortSignal) =>
 /**
  * Follows the user's change stream: each change to `onChange`, in write order, exactly once.
  * A lost connection, a server restarting or an expired token (a token function is asked
- * again) is met by reconnecting with backoff from the last cursor delivered, so nothing is
- * missed or repeated.
+ * again; a refused one is traded by `refreshToken`) is met by reconnecting with backoff from
+ * the last cursor the server named (a change's, or the position a connection opened at), so
+ * nothing is missed or repeated, even across a drop before the first change.
  */
 export function subscribeToChanges(
   context: SubscriptionContext,
@@ -84,13 +98,19 @@ export function subscribeToChanges(
   const url = `${context.baseUrl}/api/${encodeURIComponent(options.userId)}/changes/stream`;
   let failures = 0;
   let hint: number | undefined;
+  // A token just traded for one the server refused: the next connection sends it, and a
+  // refusal of that one is final.
+  let refreshed: { token: string | undefined } | undefined;
 
   const tokenValue = async () =>
     typeof context.token === 'function' ? await context.token() : context.token;
 
-  // One connection: resolves when it ends (the server's `end`, or the body closing).
-  const connect = async (): Promise<'again' | 'stopped'> => {
-    const token = await tokenValue();
+  // One connection: resolves when it ends (the server's `end`, or the body closing), or at
+  // once with 'now' when it should be made again without waiting (a token was refreshed).
+  const connect = async (): Promise<'again' | 'now' | 'stopped'> => {
+    const retrying = refreshed;
+    refreshed = undefined;
+    const token = retrying === undefined ? await tokenValue() : retrying.token;
     const headers: Record<string, string> = {
       ...context.headers,
       Accept: 'text/event-stream',
@@ -104,7 +124,16 @@ export function subscribeToChanges(
         options.onStop?.(answer.status === 410 ? 'gone' : 'invalid_cursor', message);
         return 'stopped';
       }
-      if (answer.status === 403 || (answer.status === 401 && typeof context.token !== 'function')) {
+      const refresh = options.refreshToken;
+      if (answer.status === 401 && refresh !== undefined && retrying === undefined) {
+        // A failure to refresh (no answer) throws: retried after the backoff like any other.
+        refreshed = { token: await refresh() };
+        return 'now';
+      }
+      const final =
+        answer.status === 403 ||
+        (answer.status === 401 && (typeof context.token !== 'function' || refresh !== undefined));
+      if (final) {
         options.onStop?.('refused', message);
         return 'stopped';
       }
@@ -112,14 +141,21 @@ export function subscribeToChanges(
       throw new Error(`change stream answered ${answer.status}${message ? `: ${message}` : ''}`);
     }
     const decoder = new TextDecoder();
-    const parser = eventStreamParser((event) => {
-      if (event.retry !== undefined) hint = event.retry;
-      if (event.event !== 'change' || stop.signal.aborted) return;
-      const change = JSON.parse(event.data) as Change;
-      cursor = event.id ?? change.cursor;
-      failures = 0;
-      onChange(change);
-    });
+    const parser = eventStreamParser(
+      (event) => {
+        if (event.retry !== undefined) hint = event.retry;
+        if (event.event !== 'change' || stop.signal.aborted) return;
+        const change = JSON.parse(event.data) as Change;
+        cursor = event.id ?? change.cursor;
+        failures = 0;
+        onChange(change);
+      },
+      // The stream opens with the cursor it follows from.
+      (id) => {
+        cursor = id;
+        if (!stop.signal.aborted) options.onOpen?.(id);
+      },
+    );
     const reader = answer.body.getReader();
     try {
       for (;;) {
@@ -138,7 +174,9 @@ export function subscribeToChanges(
     while (!stop.signal.aborted) {
       let delay: number;
       try {
-        if ((await connect()) === 'stopped') return;
+        const ended = await connect();
+        if (ended === 'stopped') return;
+        if (ended === 'now') continue;
         delay = hint ?? minDelay;
       } catch (error) {
         if (stop.signal.aborted) return;

@@ -12,16 +12,25 @@ export interface ServerSentEvent {
 /**
  * Reads a `text/event-stream` piece by piece (the WHATWG rules this API's streams use: fields
  * `event`, `data`, `id`, `retry`; comments; any line ending), calling `onEvent` for each
- * event complete. Comments (heartbeats) are dropped.
+ * event complete. Comments (heartbeats) are dropped. A block with an `id:` but no data fires
+ * no event but still sets the last event id, as in a browser's EventSource: `onLastEventId`
+ * hears it (the change stream opens with one, naming where it starts).
  */
-export function eventStreamParser(onEvent: (event: ServerSentEvent) => void) {
+export function eventStreamParser(
+  onEvent: (event: ServerSentEvent) => void,
+  onLastEventId?: (id: string) => void,
+) {
   let buffer = '';
   let data: string[] = [];
   let event = '';
   let id: string | undefined;
   let retry: number | undefined;
+  // Whether this block named an id: a heartbeat's blank line does not announce the old one again.
+  let idInBlock = false;
   const line = (text: string) => {
     if (text === '') {
+      if (data.length === 0 && idInBlock && id !== undefined) onLastEventId?.(id);
+      idInBlock = false;
       if (data.length > 0) {
         onEvent({
           event: event || 'message',
@@ -42,8 +51,10 @@ export function eventStreamParser(onEvent: (event: ServerSentEvent) => void) {
     if (value.startsWith(' ')) value = value.slice(1);
     if (field === 'data') data.push(value);
     else if (field === 'event') event = value;
-    else if (field === 'id' && !value.includes('\0')) id = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
+    else if (field === 'id' && !value.includes('\0')) {
+      id = value;
+      idInBlock = true;
+    } else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
   };
   return {
     push(chunk: string) {

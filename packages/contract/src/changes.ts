@@ -83,6 +83,8 @@ const errorMessages = {
   410: 'Changes after this cursor are no longer kept; re-read your lists and start again without a cursor',
 };
 
+// Where an example stream opens: the position just before exampleChange's.
+const exampleStart = 'WzQxLDFd.Qk2cB7nWm1Zr8yV4eT0aH6uJ3sLpX9dF5gC2iK8oN1q';
 const exampleChange = {
   cursor: 'WzQyLDFd.9mGr0bq1s0mJxkOZ1Y6qD9cW3d8kqkC4p1XcI5m0Eo4',
   resource: 'tasks',
@@ -134,7 +136,9 @@ export const changeRoutes = c.router({
     path: '/api/:user_id/changes/stream',
     summary: "The user's changes as they happen (Server-Sent Events)",
     description:
-      '`text/event-stream`: each change as `id: <cursor>`, `event: change`, `data: <the change ' +
+      '`text/event-stream`. It opens with `id: <cursor>` and no data: the position it follows ' +
+      'from (without a cursor, the current one), to resume from if the connection drops before ' +
+      'any change. Then each change as `id: <cursor>`, `event: change`, `data: <the change ' +
       'as JSON>`; a comment line at least every 15 s. Resumes after `Last-Event-ID` (or ' +
       '`?after=`) with no gap and no duplicate. Ends with `event: end` (`data` says why: the ' +
       'token expired, the server is shutting down) and a `retry:` hint. At most ' +
@@ -149,7 +153,7 @@ export const changeRoutes = c.router({
     },
     metadata: {
       resource: 'changes',
-      responseExample: `id: ${exampleChange.cursor}\nevent: change\ndata: ${JSON.stringify(exampleChange)}\n\n`,
+      responseExample: `: stream of the user's changes\nid: ${exampleStart}\n\nid: ${exampleChange.cursor}\nevent: change\ndata: ${JSON.stringify(exampleChange)}\n\n`,
       statuses: { ...statuses, 429: 'Too many open streams for this user, or the rate limit' },
       errorMessages,
     } satisfies RouteMetadata,

@@ -1,4 +1,4 @@
-import { createClient, type Change } from '@enclave/client';
+import { createClient, type Change, type StreamingFetch } from '@enclave/client';
 import { resources } from '@enclave/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readChanges, startCursor } from '../../test/change-feed.js';
@@ -34,6 +34,9 @@ describe('the change stream', () => {
     expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
     expect(stream.headers.get('cache-control')).toMatch(/no-cache/);
     expect(stream.headers.get('x-accel-buffering')).toBe('no');
+    // It opens by naming where it follows from, before any change: the current position.
+    await stream.until(() => stream.text().includes('\n\n'));
+    expect(stream.text()).toBe(`: stream of ${id}'s changes\nid: ${start}\n\n`);
     const created = await client.tasks.create({ params, body: { title: 'live' } });
     if (created.status !== 201) throw new Error('create failed');
     await stream.until((events) => events.length >= 1);
@@ -100,6 +103,95 @@ describe('the change stream', () => {
     const { changes } = await readChanges(client, id, start);
     expect(changes).toHaveLength(writes);
     expect(received.map((change) => change.cursor)).toEqual(changes.map((change) => change.cursor));
+  });
+
+  it('keeps the place of a subscription started from now across a drop before its first change', async () => {
+    const { id, client, params } = user();
+    const port = Number(new URL(server.baseUrl).port);
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port });
+    const received: Change[] = [];
+    const opened: string[] = [];
+    const subscription = createClient({
+      baseUrl: `http://127.0.0.1:${proxy.port}`,
+      token: server.tokenFor(id),
+    }).changes.subscribe((change) => received.push(change), {
+      userId: id,
+      onOpen: (cursor) => opened.push(cursor),
+      // Long enough for a write to land while it is away.
+      minDelayMs: 400,
+      maxDelayMs: 400,
+    });
+    await waitFor(() => opened.length === 1, 5000);
+    expect(opened[0]).toBe(await startCursor(client, id));
+    proxy.cut();
+    const created = await client.tasks.create({ params, body: { title: 'while away' } });
+    if (created.status !== 201) throw new Error('create failed');
+    await waitFor(() => received.length === 1, 5000);
+    subscription.unsubscribe();
+    await proxy.close();
+    expect(received[0]).toMatchObject({ op: 'created', item: created.body });
+    // The second connection resumed from the place the first was given, not from its own now.
+    expect(opened).toEqual([opened[0], opened[0]]);
+  });
+
+  it('trades a refused token once (refreshToken) and resumes; a refused fresh token stops it', async () => {
+    const { id, client, params } = user();
+    const start = await startCursor(client, id);
+    const expiring = server.tokenFor(id, { exp: Math.floor(Date.now() / 1000) + 2 });
+    const statuses: number[] = [];
+    const countingFetch: StreamingFetch = async (url, init) => {
+      const answer = await fetch(url, init);
+      statuses.push(answer.status);
+      return answer;
+    };
+    let refreshes = 0;
+    const received: Change[] = [];
+    const stops: string[] = [];
+    const subscriber = createClient({
+      baseUrl: server.baseUrl,
+      // A session that does not know its token expired (a stopped clock): it keeps offering it.
+      token: () => expiring,
+      streamingFetch: countingFetch,
+    });
+    const subscription = subscriber.changes.subscribe((change) => received.push(change), {
+      userId: id,
+      after: start,
+      refreshToken: () => {
+        refreshes += 1;
+        return server.tokenFor(id);
+      },
+      onStop: (reason) => stops.push(reason),
+      minDelayMs: 20,
+    });
+    // The server ends the stream at expiry (its retry: hint, 1 s); the stale token is refused
+    // once, traded, and the stream goes on where it was: a write after expiry arrives.
+    await waitFor(() => refreshes === 1 && statuses.at(-1) === 200, 8000);
+    await client.tasks.create({ params, body: { title: 'after expiry' } });
+    await waitFor(() => received.length === 1, 5000);
+    subscription.unsubscribe();
+    expect(statuses).toEqual([200, 401, 200]);
+    expect(stops).toEqual([]);
+
+    // A refresh the server refuses as well (revoked, or another user's): one try, then it stops.
+    const refusedStatuses: number[] = [];
+    const refused = createClient({
+      baseUrl: server.baseUrl,
+      token: () => server.tokenFor(id, { exp: 1 }),
+      streamingFetch: async (url, init) => {
+        const answer = await fetch(url, init);
+        refusedStatuses.push(answer.status);
+        return answer;
+      },
+    }).changes.subscribe(() => undefined, {
+      userId: id,
+      refreshToken: () => server.tokenFor(id, { exp: 1 }),
+      onStop: (reason) => stops.push(reason),
+      minDelayMs: 20,
+    });
+    await waitFor(() => stops.length === 1, 5000);
+    refused.unsubscribe();
+    expect(stops).toEqual(['refused']);
+    expect(refusedStatuses).toEqual([401, 401]);
   });
 
   it('refuses like every route: 401 without a token, 403 on another path, 400 for a bad cursor', async () => {
@@ -227,9 +319,11 @@ describe('the change stream', () => {
     expect(outcome.durationMs).toBeLessThan(2000);
     for (const stream of streams) {
       await stream.closed;
-      expect(stream.events).toEqual([
+      // With the last id given (the one it opened with), as an EventSource keeps it.
+      expect(stream.events).toMatchObject([
         { event: 'end', data: JSON.stringify({ reason: 'shutdown' }), retry: 1000 },
       ]);
+      expect(stream.events[0]!.id).toMatch(/^[\w-]+\.[\w-]+$/);
     }
     await own.close();
   });

@@ -18,6 +18,12 @@ export interface ChangeStreamOptions {
   heartbeatMs: number;
   /** The `retry:` hint sent with `event: end`, in milliseconds. */
   retryMs: number;
+  /**
+   * The clock tolerance tokens are checked with (JWT_CLOCK_TOLERANCE_SECONDS): a stream ends
+   * when its token would be refused, not before, or a reconnection with the same token would
+   * be let in only to be ended again at once, over and over.
+   */
+  tokenGraceSeconds?: number;
 }
 
 /** Changes a stream reads per statement while catching up. */
@@ -177,13 +183,17 @@ export function changeStream(options: ChangeStreamOptions): RequestHandler {
     res.setHeader('Connection', 'close');
     res.socket?.setNoDelay(true);
     res.flushHeaders();
-    await write(`: stream of ${owner}'s changes\n\n`);
+    // The position the stream follows from, as an id with no data: a client started without
+    // a cursor learns where it stands before any change comes (so a reconnect does not skip
+    // what was written meanwhile, and it knows which of its reads may predate the stream).
+    // An EventSource takes it as its last event id without firing an event.
+    await write(`: stream of ${owner}'s changes\nid: ${cursors.encode(owner, position)}\n\n`);
 
     timers.push(setInterval(() => void write(': keep-alive\n\n'), options.heartbeatMs));
     const expiry = tokenExpiry(req);
     if (expiry !== undefined) {
       const expire = () => {
-        const left = expiry * 1000 - Date.now();
+        const left = (expiry + (options.tokenGraceSeconds ?? 0)) * 1000 - Date.now();
         if (left <= 0) subscriber.end('token_expired');
         else timers[1] = setTimeout(expire, Math.min(left, MAX_TIMER_MS));
       };

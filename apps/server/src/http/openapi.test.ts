@@ -358,7 +358,7 @@ describe('GET /openapi.json', () => {
         const stream = response.content?.['text/event-stream'];
         if (stream !== undefined) {
           expect(stream.example, `${d.name} ${status} example`).toMatch(
-            /^id: .*\nevent: change\ndata: \{/,
+            /^: .*\nid: .*\n\nid: .*\nevent: change\ndata: \{/,
           );
           continue;
         }

@@ -51,10 +51,14 @@ export interface Api {
   fetchRaw(path: string, init?: { signal?: AbortSignal }): Promise<Response>;
   /**
    * Follows the user's changes as they happen (the change stream), reconnecting by itself
-   * with a current token; `onStop` hears when it ended for good.
+   * with a current token, trading the refresh token when the server refuses the access token
+   * (and signing out here when it refuses the fresh one too). `onOpen` hears where each
+   * connection starts, `onStop` when it ended for good.
    */
-  subscribe(onChange: (change: Change) => void, onStop?: SubscribeOptions['onStop']): Subscription;
+  subscribe(onChange: (change: Change) => void, options?: LiveOptions): Subscription;
 }
+
+export type LiveOptions = Pick<SubscribeOptions, 'onOpen' | 'onStop'>;
 
 export interface CallOptions {
   /**
@@ -140,8 +144,17 @@ export function createApi({ baseUrl, userId, tokens }: ApiOptions): Api {
     userId,
     call: (request, options) => once(() => send(request), options),
     fetchRaw: (path, init = {}) => once(() => sendRaw(path, init.signal)),
-    subscribe: (onChange, onStop) =>
-      client.changes.subscribe(onChange, { userId, ...(onStop === undefined ? {} : { onStop }) }),
+    subscribe: (onChange, { onOpen, onStop } = {}) =>
+      client.changes.subscribe(onChange, {
+        userId,
+        refreshToken: () => tokenFrom(tokens.refresh),
+        ...(onOpen === undefined ? {} : { onOpen }),
+        onStop: (reason, message) => {
+          // As a call's second 401 does: even a fresh token is refused, so the session is over.
+          if (reason === 'refused') void tokens.signOutLocally('expired');
+          onStop?.(reason, message);
+        },
+      }),
   };
 }
 

@@ -38,7 +38,10 @@ export function applyChange(queryClient: QueryClient, userId: string, change: Ch
   void queryClient.invalidateQueries({ queryKey: lists });
 }
 
-/** After the feed could not resume (its cursor too old): everything this user's is stale. */
+/**
+ * Marks everything of this user's this tab holds stale (the active queries read again): what
+ * was read before the change stream opened may lack a change made just before it.
+ */
 export function invalidateAll(queryClient: QueryClient, userId: string): void {
   for (const keys of Object.values(keysOf)) {
     void queryClient.invalidateQueries({ queryKey: keys.lists(userId).slice(0, 2) });
