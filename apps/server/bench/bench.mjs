@@ -32,6 +32,7 @@ import { fileURLToPath, URL } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
+import { cpuSecondsOf, table } from './bench-kit.mjs';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SERVER_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -143,15 +144,6 @@ function say(line = '') {
   process.stdout.write(`${line}\n`);
 }
 
-function table(header, rows) {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) =>
-    cells
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
-      .join('  ');
-  return [line(header), ...rows.map(line)].join('\n');
-}
-
 const fixed = (value, digits) => (value === undefined ? 'n/a' : value.toFixed(digits));
 
 // ------------------------------------------------------------------ the server's CPU time
@@ -162,16 +154,7 @@ const fixed = (value, digits) => (value === undefined ? 'n/a' : value.toFixed(di
  */
 function cpuReader(pid) {
   if (existsSync(`/proc/${pid}/stat`)) {
-    const clk = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
-    return {
-      source: `/proc/${pid}/stat utime+stime`,
-      read: () => {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        // The command name may hold spaces and parentheses: count fields after the last ')'.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return (Number(fields[11]) + Number(fields[12])) / clk;
-      },
-    };
+    return { source: `/proc/${pid}/stat utime+stime`, read: () => cpuSecondsOf(pid) };
   }
   if (process.platform === 'win32') return undefined;
   const read = () => {

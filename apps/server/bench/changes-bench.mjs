@@ -5,22 +5,13 @@
 //
 //   DATABASE_URL=postgres://… node apps/server/bench/changes-bench.mjs
 //     [--idle 1000] [--streams 100] [--rate 500] [--seconds 10]
-/* global fetch, performance, AbortController, TextDecoder, URL -- Node's own */
-import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+/* global fetch, performance, AbortController, TextDecoder -- Node's own */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { argsOf, cpuSecondsOf, startBuiltServer } from './bench-kit.mjs';
 
-const require = createRequire(new URL('../package.json', import.meta.url));
-const jwt = require('jsonwebtoken');
-
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .map((arg, i, all) => (arg.startsWith('--') ? [arg.slice(2), all[i + 1]] : undefined))
-    .filter(Boolean),
-);
+const args = argsOf();
 const IDLE = Number(args.idle ?? 1000);
 const STREAMS = Number(args.streams ?? 100);
 const RATE = Number(args.rate ?? 500);
@@ -30,43 +21,11 @@ const SECONDS = Number(args.seconds ?? 10);
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL (a PostgreSQL database the bench may write to)');
 
-const secret = randomBytes(32).toString('hex');
-const port = 20_000 + Math.floor(Math.random() * 20_000);
-const base = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, ['dist/main.js'], {
-  cwd: new URL('..', import.meta.url),
-  env: {
-    // eslint-disable-next-line no-restricted-syntax
-    ...process.env,
-    NODE_ENV: 'production',
-    JWT_SECRET: secret,
-    PORT: String(port),
-    RATE_LIMIT: 'off',
-    REQUEST_LOG_LEVEL: 'silent',
-    CHANGES_STREAMS_PER_USER: '10',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-const stop = () => server.kill('SIGTERM');
-process.on('exit', stop);
-const token = (sub) => jwt.sign({ sub }, secret, { algorithm: 'HS256', expiresIn: 3600 });
-const rssKb = () =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]);
-const cpuMs = () => {
-  const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-};
+const { base, pid, token, ready, stop } = startBuiltServer({ CHANGES_STREAMS_PER_USER: '10' });
+const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+const cpuMs = () => cpuSecondsOf(pid) * 1000;
 const pct = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
-
-async function ready() {
-  for (let i = 0; i < 300; i += 1) {
-    const answer = await fetch(`${base}/readyz`).catch(() => undefined);
-    if (answer?.status === 200) return;
-    await sleep(200);
-  }
-  throw new Error('the server did not become ready');
-}
 
 /** Opens a stream for `user`; `onData(text)` for each piece. */
 async function openStream(user, onData) {
