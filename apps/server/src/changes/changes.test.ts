@@ -120,7 +120,26 @@ describe('the change log and the sync feed', () => {
       ['projects', 'deleted'],
       ['tasks', 'updated'],
     ]);
-    expect(changes[1]!.item).toMatchObject({ id: task.body.id, project_id: null });
+    // The database's own write moved the task's version and time like any other write: its
+    // old ETag no longer matches (no 304 for a changed item), and its change says version 2.
+    expect(changes[1]).toMatchObject({ version: 2 });
+    expect(changes[1]!.item).toMatchObject({ id: task.body.id, project_id: null, version: 2 });
+    const taskParams = { ...params, id: task.body.id };
+    const read = await client.tasks.get({
+      params: taskParams,
+      headers: { 'if-none-match': `"${task.body.version}"` },
+    });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('etag')).toBe('"2"');
+    expect(read.body).toMatchObject({ project_id: null, version: 2 });
+    if (read.status !== 200) throw new Error('get failed');
+    expect(read.body.updated_at > task.body.updated_at).toBe(true);
+
+    // So does a write from outside the API.
+    await sql`update tasks set title = 'renamed by hand'
+      where user_id = ${id} and id = ${task.body.id}`.execute(server.db);
+    const after = await client.tasks.get({ params: taskParams });
+    expect(after.body).toMatchObject({ title: 'renamed by hand', version: 3 });
   });
 
   it('answers 410 for a cursor the retention sweep has passed, and starts again from now', async () => {

@@ -141,8 +141,20 @@ export function createTableStatements(plan: TablePlan, schema?: string): string[
   for (const { name, column } of plan.indexes) {
     statements.push(`create index ${name} on ${table} (user_id, ${column}, id)`);
   }
-  statements.push(changeTriggerStatement(table));
+  statements.push(changeTriggerStatement(table), versionTriggerStatement(table));
   return statements;
+}
+
+/**
+ * The trigger that moves an item's version (and updated_at) on a write that did not (a foreign
+ * key's SET NULL, a write from outside the API), so its ETag and its change-log entries always
+ * tell its states apart (migration 0011).
+ */
+export function versionTriggerStatement(table: string): string {
+  return (
+    `create trigger "Version" before update on ${table} for each row ` +
+    'when (new.version = old.version) execute function bump_version()'
+  );
 }
 
 /**

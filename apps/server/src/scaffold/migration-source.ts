@@ -1,4 +1,8 @@
-import { changeTriggerStatement, type TablePlan } from '../resources/resource-table.js';
+import {
+  changeTriggerStatement,
+  versionTriggerStatement,
+  type TablePlan,
+} from '../resources/resource-table.js';
 
 // A scaffolded resource's migration, written from its table plan as Kysely's schema builder
 // writes a table, so it reads like the migrations written by hand and is edited the same way.
@@ -67,8 +71,9 @@ ${references.length > 0 ? `  // A reference names an item of the same owner only
       .columns(['user_id', column, 'id'])
       .execute();
   }
-  // Every write of an item goes into the change log (docs/changes.md).
+  // Every write of an item goes into the change log (docs/changes.md), and moves its version.
   await sql.raw(${quoted(changeTriggerStatement(table))}).execute(db);
+  await sql.raw(${quoted(versionTriggerStatement(table))}).execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
