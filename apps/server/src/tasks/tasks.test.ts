@@ -75,7 +75,7 @@ describe('tasks in projects', () => {
     expect(await storedFor(intruder.id)).toEqual([mine as unknown as Item]);
   });
 
-  it('deleting a project leaves its tasks, with project_id null and otherwise unchanged', async () => {
+  it('deleting a project leaves its tasks, with project_id null, the next version, and otherwise unchanged', async () => {
     const user = newUser();
     const project = await createProject(user);
     const kept = await createProject(user, 'Kept');
@@ -85,7 +85,16 @@ describe('tasks in projects', () => {
       params: { user_id: user.id, id: project.id },
     });
     expect(removed.status).toBe(204);
-    expect(await stored(filed.id)).toEqual({ ...filed, project_id: null });
+    // A change like any other: the version moves (an old ETag no longer matches) and so
+    // does updated_at (migration 0011).
+    const emptied = (await stored(filed.id)) as typeof filed;
+    expect(emptied).toEqual({
+      ...filed,
+      project_id: null,
+      version: filed.version + 1,
+      updated_at: emptied.updated_at,
+    });
+    expect(emptied.updated_at > filed.updated_at).toBe(true);
     expect(await stored(other.id)).toEqual(other);
   });
 
