@@ -55,6 +55,23 @@ function rawRequest(baseUrl: string, request: string): Promise<string> {
   });
 }
 
+describe('request line of a stream', () => {
+  it('logs a change stream the client closed at info, not as an aborted request', async () => {
+    const user = newUserId();
+    const abort = new AbortController();
+    const response = await server.fetch(`/api/${user}/changes/stream`, {
+      headers: { authorization: `Bearer ${server.tokenFor(user)}` },
+      signal: abort.signal,
+    });
+    expect(response.status).toBe(200);
+    const id = response.headers.get('x-request-id')!;
+    abort.abort();
+    const line = await completionLine(server, id);
+    expect(line).toMatchObject({ level: INFO, msg: 'stream closed by the client' });
+    expect(line.res).toEqual({ status_code: 200 });
+  });
+});
+
 describe('request id', () => {
   it('gives every request a log line whose request_id is the X-Request-Id it answers with', async () => {
     const user = newUserId();

@@ -157,10 +157,18 @@ export function requestLogging(
     res.once('close', () => {
       const status = res.statusCode;
       const finished = res.writableFinished;
-      const level = finished ? levelOf(url.split('?', 1)[0]!, status, successLevel) : 'warn';
+      // An event stream has no end of its own: the client closing it (a tab closed, a
+      // reconnection) is how it normally ends, not a request cut short.
+      const streamed = /^text\/event-stream/.test(String(res.getHeader('content-type') ?? ''));
+      const level =
+        finished || streamed ? levelOf(url.split('?', 1)[0]!, status, successLevel) : 'warn';
       if (level === 'silent' || !logger.isLevelEnabled(level)) return;
       const ms = Math.round(performance.now() - started);
-      const message = finished ? 'request completed' : 'request aborted';
+      const message = finished
+        ? 'request completed'
+        : streamed
+          ? 'stream closed by the client'
+          : 'request aborted';
       writeLine(level, message, id, method, url, status, ms);
     });
     next();
